@@ -1,0 +1,98 @@
+"""The plain objects the Python API, the CLI and the TUI receive.
+
+They are built from curated entries or database rows at the boundary and never hold a
+database session, so they can cross threads (TUI workers) and be serialised as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalog.schema import AccessMode, ApiInfo, ModelEntry, Tier, Variant
+
+
+@dataclass(frozen=True)
+class Model:
+    """One model in the catalog, curated or discovered on the Hub."""
+
+    id: str
+    name: str
+    family: str
+    publisher: str
+    release_date: dt.date | None
+    variant: Variant | str
+    params: int | None
+    active_params: int | None
+    context_length: int | None
+    architecture: str | None
+    hub_id: str | None
+    license: str
+    access: AccessMode
+    tunability: tuple[str, ...]
+    """Tuning methods that are possible (``full``, ``lora``, ``qlora``, ``prompt-tuning``, ``api-finetune``)."""
+    tuning_routes: tuple[str, ...]
+    sources: dict[str, str]
+    tier: Tier = "curated"
+    api: ApiInfo | None = None
+    tunability_notes: str | None = None
+    notes: str | None = None
+    unverified: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_api(self) -> bool:
+        """True when the model has no downloadable weights."""
+        return self.access == "api"
+
+    @classmethod
+    def from_entry(cls, entry: ModelEntry, *, tier: Tier = "curated") -> Model:
+        """Build the domain object from a validated curated entry."""
+        return cls(
+            id=entry.id,
+            name=entry.name,
+            family=entry.family,
+            publisher=entry.publisher,
+            release_date=entry.release_date,
+            variant=entry.variant,
+            params=entry.params,
+            active_params=entry.active_params,
+            context_length=entry.context_length,
+            architecture=entry.architecture,
+            hub_id=entry.hub_id,
+            license=entry.license,
+            access=entry.access,
+            tunability=tuple(entry.tunability.methods),
+            tuning_routes=tuple(entry.tunability.routes),
+            sources=dict(entry.sources),
+            tier=tier,
+            api=entry.api,
+            tunability_notes=entry.tunability.notes,
+            notes=entry.notes,
+            unverified=tuple(entry.unverified),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of a model (keys are never renamed or dropped)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "family": self.family,
+            "publisher": self.publisher,
+            "release_date": self.release_date.isoformat() if self.release_date else None,
+            "variant": self.variant,
+            "params": self.params,
+            "active_params": self.active_params,
+            "context_length": self.context_length,
+            "architecture": self.architecture,
+            "hub_id": self.hub_id,
+            "license": self.license,
+            "access": self.access,
+            "tunability": list(self.tunability),
+            "tuning_routes": list(self.tuning_routes),
+            "tier": self.tier,
+            "api": self.api.model_dump(mode="json") if self.api else None,
+            "sources": dict(self.sources),
+            "notes": self.notes,
+            "unverified": list(self.unverified),
+        }

@@ -1,0 +1,233 @@
+"""Data models for the curated files ``data/models.yaml`` and ``data/licenses.yaml``.
+
+These are plain pydantic models: what the YAML files say, validated. Database tables
+(``catalog.store.tables``) and the objects the CLI and TUI receive (``catalog.domain``)
+are built from them, never the other way round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+AccessMode = Literal["open", "gated", "request", "api"]
+"""How the weights can be obtained: ``open`` (downloadable without approval), ``gated`` (on the
+Hub behind an access request), ``request`` (by application outside the Hub, as LLaMA was) or
+``api`` (no weights; a hosted API only)."""
+
+Variant = Literal["base", "chat", "instruct", "code"]
+TuningMethod = Literal["full", "lora", "qlora", "prompt-tuning", "api-finetune"]
+Tier = Literal["curated", "hub"]
+TermValue = Literal["yes", "no", "conditional", "unknown"]
+
+ACCESS_MODES: tuple[str, ...] = get_args(AccessMode)
+VARIANTS: tuple[str, ...] = get_args(Variant)
+TUNING_METHODS: tuple[str, ...] = get_args(TuningMethod)
+TERM_VALUES: tuple[str, ...] = get_args(TermValue)
+
+TUNING_ROUTES: tuple[str, ...] = (
+    "openai-api",
+    "azure-openai",
+    "trl",
+    "peft",
+    "autotrain",
+    "unsloth",
+    "axolotl",
+    "llama-factory",
+    "torchtune",
+    "nemo",
+    "vertex-ai",
+    "bedrock",
+    "together-api",
+)
+"""Routes through which a model can be tuned; extend when a new route is curated."""
+
+LICENSE_TERMS: tuple[str, ...] = (
+    "commercial_use",
+    "mau_limit",
+    "modification",
+    "redistribution",
+    "derivatives_redistribution",
+    "attribution",
+    "naming_requirement",
+    "output_training_restriction",
+    "use_restrictions",
+    "copyleft",
+    "hosting",
+    "patent_grant",
+    "royalties",
+)
+"""The structured terms of a license. For permissions (commercial_use, modification,
+redistribution, derivatives_redistribution, hosting, patent_grant) ``yes`` means granted;
+for obligations and restrictions (mau_limit, attribution, naming_requirement,
+output_training_restriction, use_restrictions, copyleft, royalties) ``yes`` means the
+obligation or restriction exists."""
+
+MODEL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._\-]*$")
+HUB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._\-]{0,95})?$")
+URL_RE = re.compile(r"^https?://[^\s]+$")
+
+Url = Annotated[str, Field(pattern=URL_RE.pattern, description="an http(s) URL")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tunability(_Strict):
+    """Which adaptation methods a model supports and through which routes."""
+
+    methods: list[TuningMethod] = Field(default_factory=list)
+    """Methods that are possible: full fine-tune, LoRA, QLoRA, prompt tuning, vendor fine-tuning API."""
+    routes: list[str] = Field(default_factory=list)
+    """Tools or services that can tune it (``trl``, ``peft``, ``openai-api``, ...)."""
+    notes: str | None = None
+    """Caveats, e.g. which snapshot of an API model the vendor lets you fine-tune."""
+
+    @field_validator("routes")
+    @classmethod
+    def _known_routes(cls, routes: list[str]) -> list[str]:
+        unknown = [r for r in routes if r not in TUNING_ROUTES]
+        if unknown:
+            raise ValueError(
+                f"unknown tuning route {unknown[0]!r} (known: {', '.join(TUNING_ROUTES)})"
+            )
+        return routes
+
+
+class Pricing(_Strict):
+    """Vendor prices in US dollars per million tokens, with where and when they were read."""
+
+    input_per_mtok: float | None = Field(default=None, ge=0)
+    output_per_mtok: float | None = Field(default=None, ge=0)
+    training_per_mtok: float | None = Field(default=None, ge=0)
+    """Fine-tuning training price per million training tokens, where the vendor offers it."""
+    source: Url
+    as_of: dt.date
+    """The date the source gave these prices."""
+
+
+class ApiInfo(_Strict):
+    """How an API-only model is reached."""
+
+    vendor: str
+    model_name: str
+    """The vendor's API model name (``gpt-4o-2024-08-06``)."""
+    pricing: Pricing | None = None
+
+
+class ModelEntry(_Strict):
+    """One curated model in ``data/models.yaml``."""
+
+    id: str
+    """Stable lowercase catalog id (``llama-2-7b``); scripts depend on it."""
+    name: str
+    family: str
+    publisher: str
+    release_date: dt.date
+    variant: Variant
+    params: int | None = Field(default=None, gt=0)
+    """Total parameters; null where the vendor never disclosed it (then say so in ``unverified``)."""
+    active_params: int | None = Field(default=None, gt=0)
+    """Parameters active per token, for mixture-of-experts models only."""
+    context_length: int | None = Field(default=None, gt=0)
+    architecture: str | None = None
+    """transformers ``model_type`` where weights exist (``llama``, ``falcon``, ``gpt_neox``)."""
+    hub_id: str | None = None
+    """Hugging Face Hub repository id where the weights are published."""
+    license: str
+    """A license id from ``data/licenses.yaml``."""
+    access: AccessMode
+    tunability: Tunability = Field(default_factory=Tunability)
+    api: ApiInfo | None = None
+    sources: dict[str, Url]
+    """Source URL per claim; ``license`` and ``access`` are required."""
+    notes: str | None = None
+    unverified: list[str] = Field(default_factory=list)
+    """Facts that could not be verified from a source, stated rather than guessed."""
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not MODEL_ID_RE.match(value):
+            raise ValueError("must be lowercase letters, digits, '.', '_' or '-'")
+        return value
+
+    @field_validator("hub_id")
+    @classmethod
+    def _hub_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and (not HUB_ID_RE.match(value) or ".." in value):
+            raise ValueError(f"{value!r} is not a valid Hub repo id (owner/name)")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _required_sources(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [key for key in ("license", "access") if key not in value]
+        if missing:
+            raise ValueError(f"missing source URL for {' and '.join(missing)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModelEntry:
+        if self.access == "api":
+            if self.api is None:
+                raise ValueError("access 'api' needs an 'api' block (vendor, model_name)")
+            bad = [m for m in self.tunability.methods if m != "api-finetune"]
+            if bad:
+                raise ValueError(f"an API-only model cannot be tuned with {bad[0]!r}")
+        elif "api-finetune" in self.tunability.methods and self.api is None:
+            raise ValueError("'api-finetune' needs an 'api' block naming the vendor")
+        if self.active_params and self.params and self.active_params > self.params:
+            raise ValueError("active_params cannot exceed params")
+        return self
+
+
+class LicenseTerm(_Strict):
+    """One structured term of a license, cited by clause."""
+
+    value: TermValue
+    clause: str
+    """The clause wording in a few words (section number and a short quote where possible)."""
+    source: Url | None = None
+    """Where the clause can be read; defaults to the license's own source."""
+
+
+class LicenseEntry(_Strict):
+    """One license in ``data/licenses.yaml``."""
+
+    id: str
+    name: str
+    hub_id: str | None = None
+    """The Hub's ``license:`` tag value (``llama2``, ``apache-2.0``, ``other``)."""
+    hub_license_name: str | None = None
+    """The card's ``license_name`` when ``hub_id`` is ``other``."""
+    spdx: str | None = None
+    scancode_key: str | None = None
+    osi_approved: bool = False
+    mau_limit: int | None = Field(default=None, gt=0)
+    """Monthly active users above which the license grants nothing without a separate grant."""
+    url: Url | None = None
+    """The license text."""
+    source: Url
+    terms: dict[str, LicenseTerm] = Field(default_factory=dict)
+    notes: str | None = None
+    unverified: list[str] = Field(default_factory=list)
+
+    @field_validator("terms")
+    @classmethod
+    def _known_terms(cls, value: dict[str, LicenseTerm]) -> dict[str, LicenseTerm]:
+        unknown = [k for k in value if k not in LICENSE_TERMS]
+        if unknown:
+            raise ValueError(f"unknown term {unknown[0]!r} (known: {', '.join(LICENSE_TERMS)})")
+        return value
+
+    def term(self, name: str) -> LicenseTerm:
+        """The term ``name``, or an ``unknown`` term when the file does not state it."""
+        found = self.terms.get(name)
+        if found is not None:
+            return found
+        return LicenseTerm(value="unknown", clause="not stated in data/licenses.yaml")

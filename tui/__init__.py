@@ -1,0 +1,1 @@
+"""modelcat terminal UI."""
