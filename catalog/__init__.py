@@ -1,1 +1,37 @@
-"""modelcat catalog."""
+"""modelcat's domain package: the curated catalog, its store and every query over it.
+
+Example:
+    >>> from catalog import Catalog
+    >>> with Catalog.open() as cat:
+    ...     cat.get("llama-2-7b").license
+    'llama2'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.domain import Model
+    from catalog.errors import CatalogError
+    from catalog.query import Filters
+
+__all__ = ["Catalog", "CatalogError", "Filters", "Model"]
+
+# Public names resolve on first use, so `import catalog` stays cheap (no database layer).
+_LAZY = {
+    "Catalog": "catalog.api",
+    "CatalogError": "catalog.errors",
+    "Filters": "catalog.query",
+    "Model": "catalog.domain",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'catalog' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -72,6 +72,35 @@ class Model:
             unverified=tuple(entry.unverified),
         )
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Model:
+        """Rebuild a model from its ``to_json()`` document (as stored in the database)."""
+        released = data.get("release_date")
+        api = data.get("api")
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            family=data["family"],
+            publisher=data["publisher"],
+            release_date=dt.date.fromisoformat(released) if released else None,
+            variant=data["variant"],
+            params=data.get("params"),
+            active_params=data.get("active_params"),
+            context_length=data.get("context_length"),
+            architecture=data.get("architecture"),
+            hub_id=data.get("hub_id"),
+            license=data["license"],
+            access=data["access"],
+            tunability=tuple(data.get("tunability") or ()),
+            tuning_routes=tuple(data.get("tuning_routes") or ()),
+            sources=dict(data.get("sources") or {}),
+            tier=data.get("tier", "curated"),
+            api=ApiInfo.model_validate(api) if api else None,
+            tunability_notes=data.get("tunability_notes"),
+            notes=data.get("notes"),
+            unverified=tuple(data.get("unverified") or ()),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of a model (keys are never renamed or dropped)."""
         return {
@@ -90,6 +119,7 @@ class Model:
             "access": self.access,
             "tunability": list(self.tunability),
             "tuning_routes": list(self.tuning_routes),
+            "tunability_notes": self.tunability_notes,
             "tier": self.tier,
             "api": self.api.model_dump(mode="json") if self.api else None,
             "sources": dict(self.sources),

@@ -195,6 +195,14 @@ class LicenseTerm(_Strict):
     source: Url | None = None
     """Where the clause can be read; defaults to the license's own source."""
 
+    @field_validator("value", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: object) -> object:
+        # YAML 1.1 reads an unquoted yes/no as a boolean; accept it as the word it was.
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return value
+
 
 class LicenseEntry(_Strict):
     """One license in ``data/licenses.yaml``."""

@@ -1,0 +1,252 @@
+"""``Catalog``: the one entry point the CLI, the TUI and Python users share."""
+
+from __future__ import annotations
+
+import builtins
+import difflib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
+
+from catalog.domain import Model
+from catalog.errors import UnknownLicenseError, UnknownModelError
+from catalog.paths import default_db_url, to_db_url
+from catalog.query import Filters, LicenseFacts, Sort, build_select, order
+from catalog.store.open import StoreInfo, open_store, rebuild_store, store_info
+from catalog.store.tables import LICENSE, MODEL
+
+LIST_SORT = Sort("id")
+SHORTLIST_SORT = Sort("score", descending=True)
+
+
+class Catalog:
+    """The model catalog over a store (SQLite file or PostgreSQL).
+
+    Example:
+        >>> from catalog import Catalog
+        >>> cat = Catalog.open()
+        >>> [m.id for m in cat.shortlist(access=["open"], tunable=["lora"], max_params=8_000_000_000, top=3)]
+        [...]
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        data_dir: str | os.PathLike[str] | None = None,
+        recovered_from: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.data_dir = data_dir
+        self.recovered_from = recovered_from
+        """Where a corrupt database file was moved before this catalog rebuilt it."""
+        self._facts: LicenseFacts | None = None
+
+    @classmethod
+    def open(
+        cls,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        data_dir: str | os.PathLike[str] | None = None,
+    ) -> Catalog:
+        """Open (and build or refresh if needed) the store.
+
+        Args:
+            db: a SQLAlchemy URL or a SQLite file path; defaults to ``$MODELCAT_DB`` or a file
+                in the user data folder.
+            data_dir: a folder of ``models.yaml``/``licenses.yaml`` merged over the shipped ones;
+                defaults to ``$MODELCAT_DATA``.
+        """
+        url = to_db_url(db) if db is not None else default_db_url()
+        engine, recovered = open_store(url, data_dir=data_dir)
+        return cls(engine, data_dir=data_dir, recovered_from=recovered)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for read queries."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    # -- queries -------------------------------------------------------------------------
+
+    def facts(self) -> LicenseFacts:
+        """License columns the filters use (cached for the catalog's lifetime)."""
+        if self._facts is None:
+            with self.connect() as conn:
+                self._facts = LicenseFacts.read(conn)
+        return self._facts
+
+    def query(
+        self,
+        filters: Filters,
+        *,
+        sort: Sort = LIST_SORT,
+        top: int | None = None,
+        offset: int = 0,
+    ) -> builtins.list[Model]:
+        """Models matching ``filters``, sorted, one page at a time."""
+        stmt = order(build_select(filters, self.facts(), [MODEL.c.data]), sort)
+        if top is not None:
+            stmt = stmt.limit(top)
+        if offset:
+            stmt = stmt.offset(offset)
+        with self.connect() as conn:
+            return [Model.from_json(data) for (data,) in conn.execute(stmt)]
+
+    def count(self, filters: Filters) -> int:
+        """How many models match ``filters``."""
+        stmt = build_select(filters, self.facts(), [func.count()]).select_from(MODEL)
+        with self.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def list(
+        self, *, sort: str | None = None, top: int | None = None, **filters: Any
+    ) -> builtins.list[Model]:
+        """Models matching the CLI's filters (``family=``, ``license=``, ``access=``,
+        ``tunable=``, ``commercial=``, ``mau=``, ``min_params=``, ``max_params=``,
+        ``search=``, ``tier=``), sorted by id unless ``sort`` says otherwise."""
+        return self.query(
+            make_filters(**filters), sort=Sort.parse(sort, default=LIST_SORT), top=top
+        )
+
+    def shortlist(
+        self, *, sort: str | None = None, top: int | None = None, **filters: Any
+    ) -> builtins.list[Model]:
+        """Like ``list`` but ranked (best first, see ``catalog.ranking``)."""
+        return self.query(
+            make_filters(**filters), sort=Sort.parse(sort, default=SHORTLIST_SORT), top=top
+        )
+
+    def get(self, model: str) -> Model:
+        """A model by catalog id or Hub id (case-insensitive); unknown ids suggest close ones."""
+        key = model.strip()
+        with self.connect() as conn:
+            row = conn.execute(select(MODEL.c.data).where(MODEL.c.id == key.lower())).first()
+            if row is None:
+                row = conn.execute(
+                    select(MODEL.c.data)
+                    .where(func.lower(MODEL.c.hub_id) == key.lower())
+                    .order_by(MODEL.c.tier.asc())
+                ).first()
+            if row is not None:
+                return Model.from_json(row[0])
+            candidates = self._candidates(conn, key)
+        suggestions = difflib.get_close_matches(key.lower(), candidates, n=5, cutoff=0.6)
+        raise UnknownModelError(model, suggestions)
+
+    def exists(self, model: str) -> bool:
+        """True when ``get`` would find the model."""
+        try:
+            self.get(model)
+        except UnknownModelError:
+            return False
+        return True
+
+    def licenses(self) -> builtins.list[Any]:
+        """Every license (``catalog.schema.LicenseEntry``), by id."""
+        from catalog.store.convert import license_from_row
+
+        with self.connect() as conn:
+            rows = conn.execute(select(LICENSE.c.data).order_by(LICENSE.c.id))
+            return [license_from_row(data) for (data,) in rows]
+
+    def license(self, license_id: str) -> Any:
+        """One license (``LicenseEntry``) by id or Hub id."""
+        from catalog.store.convert import license_from_row
+
+        resolved = self.facts().resolve(license_id)
+        with self.connect() as conn:
+            row = conn.execute(select(LICENSE.c.data).where(LICENSE.c.id == resolved)).first()
+            if row is not None:
+                return license_from_row(row[0])
+            ids = [r for (r,) in conn.execute(select(LICENSE.c.id))]
+        raise UnknownLicenseError(
+            license_id, difflib.get_close_matches(license_id.lower(), ids, n=5)
+        )
+
+    def families(self) -> builtins.list[str]:
+        """Distinct family names, for filter choices."""
+        with self.connect() as conn:
+            return [
+                f
+                for (f,) in conn.execute(select(MODEL.c.family).distinct().order_by(MODEL.c.family))
+            ]
+
+    # -- maintenance ---------------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        """Rebuild the curated part of the store from the YAML files."""
+        rebuild_store(self.engine, data_dir=self.data_dir)
+        self._facts = None
+
+    def info(self) -> StoreInfo:
+        """Where the store is and what it holds."""
+        return store_info(self.engine, data_dir=self.data_dir, recovered=self.recovered_from)
+
+    def _candidates(self, conn: Connection, key: str) -> builtins.list[str]:
+        # Close-match search over a million ids would be slow: curated ids, plus ids sharing a prefix.
+        stmt = select(MODEL.c.id).where(MODEL.c.tier == "curated")
+        ids = [i for (i,) in conn.execute(stmt)]
+        prefix = key.lower()[:3]
+        if prefix:
+            more = select(MODEL.c.id).where(MODEL.c.id.startswith(prefix)).limit(5000)
+            ids.extend(i for (i,) in conn.execute(more))
+        return ids
+
+
+def make_filters(
+    *,
+    family: Any = (),
+    license: Any = (),
+    access: Any = (),
+    tunable: Any = (),
+    commercial: bool = False,
+    mau: int | str | None = None,
+    min_params: int | str | None = None,
+    max_params: int | str | None = None,
+    search: str | None = None,
+    tier: Any = (),
+    variant: Any = (),
+) -> Filters:
+    """Build ``Filters`` from friendly arguments (a string or a list; ``"8B"`` for counts)."""
+    from catalog.units import parse_count
+
+    def many(value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        return tuple(value)
+
+    def count(name: str, value: int | str | None) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        return parse_count(value, field=name)
+
+    return Filters(
+        family=many(family),
+        license=many(license),
+        access=many(access),
+        tunable=many(tunable),
+        commercial=commercial,
+        mau=count("mau", mau),
+        min_params=count("min_params", min_params),
+        max_params=count("max_params", max_params),
+        search=search or None,
+        tier=many(tier),
+        variant=many(variant),
+    )

@@ -1,0 +1,124 @@
+"""What every command shares: global settings, the catalog it opens, options and errors."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from catalog.errors import CatalogError, DataFileError, exit_code_for
+from catalog.render import Format
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+
+
+@dataclass
+class Settings:
+    """Options given before the command (``modelcat --db URL list``)."""
+
+    db: str | None = None
+    data: str | None = None
+
+
+class ModelcatGroup(TyperGroup):
+    """Turns every ``CatalogError`` into a one-line message on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CatalogError as exc:
+            report_error(exc)
+            raise typer.Exit(int(exit_code_for(exc))) from None
+
+
+def report_error(exc: CatalogError) -> None:
+    """Print ``exc`` for a human: every data-file problem on its own line."""
+    if isinstance(exc, DataFileError):
+        err(f"modelcat: {len(exc.problems)} problem(s) in the curated data:")
+        for problem in exc.problems:
+            err(f"  {problem}")
+    else:
+        err(f"modelcat: {exc}")
+
+
+def err(message: str) -> None:
+    """A diagnostic line on stderr (stdout is for data)."""
+    print(message, file=sys.stderr)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The global settings, wherever the command sits in the group tree."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings()
+    return root.obj
+
+
+def open_catalog(ctx: typer.Context) -> Catalog:
+    """Open the catalog named by ``--db``/``--data`` (or their environment variables)."""
+    from catalog.api import Catalog
+
+    s = settings(ctx)
+    cat = Catalog.open(s.db, data_dir=s.data)
+    if cat.recovered_from:
+        err(f"modelcat: the database was corrupt; moved it to {cat.recovered_from} and rebuilt it")
+    ctx.call_on_close(cat.close)
+    return cat
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+]
+FamilyOpt = Annotated[
+    list[str] | None,
+    typer.Option("--family", help="Model family, e.g. 'Llama 2' or llama-2 (repeatable)."),
+]
+LicenseOpt = Annotated[
+    list[str] | None, typer.Option("--license", help="License id or Hub license id (repeatable).")
+]
+AccessOpt = Annotated[
+    list[str] | None,
+    typer.Option("--access", help="Access mode: open, gated, request, api (repeatable)."),
+]
+TunableOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tunable",
+        help="Tuning method that must be possible: full, lora, qlora, prompt-tuning, api-finetune.",
+    ),
+]
+CommercialOpt = Annotated[
+    bool, typer.Option("--commercial", help="Only licenses that allow commercial use.")
+]
+MauOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mau", help="Monthly active users of your product (900M, 1.5B); implies --commercial."
+    ),
+]
+MinParamsOpt = Annotated[
+    str | None, typer.Option("--min-params", help="At least this many parameters (350M, 8B).")
+]
+MaxParamsOpt = Annotated[
+    str | None, typer.Option("--max-params", help="At most this many parameters (350M, 8B).")
+]
+SearchOpt = Annotated[
+    str | None, typer.Option("--search", "-s", help="Text in id, name, family or publisher.")
+]
+TierOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tier", help="curated (reviewed) or hub (discovered on the Hub)."),
+]
+SortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sort",
+        help="Sort key with optional direction: params, params:desc, release_date, score, ...",
+    ),
+]
+TopOpt = Annotated[int | None, typer.Option("--top", "-n", min=1, help="Show at most N models.")]

@@ -1,0 +1,64 @@
+"""The ``modelcat`` command: a Typer app whose command groups live one per module.
+
+Command modules import their heavy dependencies inside the command functions, so
+``modelcat --help`` loads neither the database layer nor torch, transformers, textual or
+huggingface_hub.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from catalog.cli import models_cmd
+from catalog.cli.common import ModelcatGroup, settings
+from catalog.cli.db_cmd import db_app
+
+app = typer.Typer(
+    name="modelcat",
+    cls=ModelcatGroup,
+    help="Pick a base language model: license, access, tunability, fit and local speed.",
+    invoke_without_command=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", envvar="MODELCAT_DB", help="Database: a SQLite path or SQLAlchemy URL."
+        ),
+    ] = None,
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data",
+            envvar="MODELCAT_DATA",
+            help="Folder with models.yaml/licenses.yaml merged over the shipped ones.",
+        ),
+    ] = None,
+) -> None:
+    """modelcat: which base model may we use, can we tune it, will it fit, how fast is it here?"""
+    s = settings(ctx)
+    s.db, s.data = db, data
+    if ctx.invoked_subcommand is None:
+        # Until the terminal UI lands, the main job is listing the embedded catalog.
+        ctx.invoke(models_cmd.list_models, ctx)
+
+
+app.command("list")(models_cmd.list_models)
+app.command("shortlist")(models_cmd.shortlist)
+app.command("show")(models_cmd.show)
+app.command("export")(models_cmd.export)
+app.add_typer(db_app, name="db")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,220 @@
+"""``modelcat list``, ``shortlist``, ``show`` and ``export``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from catalog.cli.common import (
+    AccessOpt,
+    CommercialOpt,
+    FamilyOpt,
+    FormatOpt,
+    LicenseOpt,
+    MauOpt,
+    MaxParamsOpt,
+    MinParamsOpt,
+    SearchOpt,
+    SortOpt,
+    TierOpt,
+    TopOpt,
+    TunableOpt,
+    err,
+    open_catalog,
+)
+from catalog.render import Column, Format, emit
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.domain import Model
+    from catalog.query import Filters
+
+
+def _count(value: int | None) -> str:
+    from catalog.units import format_count
+
+    return format_count(value) if value else ""
+
+
+MODEL_COLUMNS = [
+    Column("id", lambda m: m.id),
+    Column("family", lambda m: m.family),
+    Column("params", lambda m: _count(m.params), "right"),
+    Column("active", lambda m: _count(m.active_params), "right"),
+    Column("context", lambda m: _count(m.context_length), "right"),
+    Column("license", lambda m: m.license),
+    Column("access", lambda m: m.access),
+    Column("tunable", lambda m: " ".join(m.tunability)),
+    Column("tier", lambda m: m.tier),
+]
+
+
+def filters_from(
+    *,
+    family: list[str] | None,
+    license: list[str] | None,
+    access: list[str] | None,
+    tunable: list[str] | None,
+    commercial: bool,
+    mau: str | None,
+    min_params: str | None,
+    max_params: str | None,
+    search: str | None,
+    tier: list[str] | None,
+) -> Filters:
+    """The shared filter flags as ``Filters`` (values validated, counts parsed)."""
+    from catalog.api import make_filters
+
+    return make_filters(
+        family=family or (),
+        license=license or (),
+        access=access or (),
+        tunable=tunable or (),
+        commercial=commercial,
+        mau=mau,
+        min_params=min_params,
+        max_params=max_params,
+        search=search,
+        tier=tier or (),
+    )
+
+
+def print_models(
+    cat: Catalog, models: list[Model], fmt: Format, *, filters: Filters, title: str
+) -> None:
+    """Print a listing; an empty one says which filter removed everything."""
+    emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title)
+    if not models and fmt is Format.table:
+        err(why_empty(cat, filters))
+
+
+def why_empty(cat: Catalog, filters: Filters) -> str:
+    """Name the filters that, dropped one at a time, would let models through."""
+    active = filters.active()
+    if not active:
+        return "No models in the catalog."
+    culprits = [name for name in active if cat.count(filters.without(name)) > 0]
+    if culprits:
+        flags = ", ".join("--" + name.replace("_", "-") for name in culprits)
+        return f"No models match. Dropping any one of these would give results: {flags}."
+    return "No models match: several filters each rule everything out."
+
+
+def list_models(
+    ctx: typer.Context,
+    family: FamilyOpt = None,
+    license: LicenseOpt = None,
+    access: AccessOpt = None,
+    tunable: TunableOpt = None,
+    commercial: CommercialOpt = False,
+    mau: MauOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    search: SearchOpt = None,
+    tier: TierOpt = None,
+    sort: SortOpt = None,
+    top: TopOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List models (sorted by id), filtered."""
+    from catalog.api import LIST_SORT
+    from catalog.query import Sort
+
+    filters = filters_from(
+        family=family, license=license, access=access, tunable=tunable, commercial=commercial,
+        mau=mau, min_params=min_params, max_params=max_params, search=search, tier=tier,
+    )  # fmt: skip
+    cat = open_catalog(ctx)
+    models = cat.query(filters, sort=Sort.parse(sort, default=LIST_SORT), top=top)
+    print_models(cat, models, fmt, filters=filters, title=f"{len(models)} models")
+
+
+def shortlist(
+    ctx: typer.Context,
+    family: FamilyOpt = None,
+    license: LicenseOpt = None,
+    access: AccessOpt = None,
+    tunable: TunableOpt = None,
+    commercial: CommercialOpt = False,
+    mau: MauOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    search: SearchOpt = None,
+    tier: TierOpt = None,
+    sort: SortOpt = None,
+    top: TopOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Ranked models for your constraints, best first (see README: how ranking works)."""
+    from catalog.api import SHORTLIST_SORT
+    from catalog.query import Sort
+
+    filters = filters_from(
+        family=family, license=license, access=access, tunable=tunable, commercial=commercial,
+        mau=mau, min_params=min_params, max_params=max_params, search=search, tier=tier,
+    )  # fmt: skip
+    cat = open_catalog(ctx)
+    models = cat.query(filters, sort=Sort.parse(sort, default=SHORTLIST_SORT), top=top)
+    print_models(cat, models, fmt, filters=filters, title="shortlist")
+
+
+def show(
+    ctx: typer.Context,
+    model: Annotated[
+        str, typer.Argument(help="Catalog id (llama-2-7b) or Hub id (meta-llama/Llama-2-7b-hf).")
+    ],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Everything known about one model."""
+    from catalog.describe import describe
+
+    cat = open_catalog(ctx)
+    details = describe(cat, cat.get(model))
+    if fmt is Format.json:
+        emit([], [], fmt, json_payload=details)
+        return
+    rows = list(_flatten(details))
+    emit(
+        rows,
+        [Column("field", lambda r: r[0]), Column("value", lambda r: r[1])],
+        fmt,
+        title=details["id"],
+    )
+
+
+def export(
+    ctx: typer.Context,
+    fmt: FormatOpt = Format.json,
+    tier: TierOpt = None,
+) -> None:
+    """The whole catalog (curated, plus Hub-discovered with --tier hub) as json/csv/md."""
+    from catalog.api import make_filters
+
+    filters = make_filters(tier=tier or ())
+    cat = open_catalog(ctx)
+    models = cat.query(filters)
+    if fmt is Format.json:
+        emit([], [], fmt, json_payload={"models": [m.to_json() for m in models], "licenses": [
+            lic.model_dump(mode="json") for lic in cat.licenses()
+        ]})  # fmt: skip
+        return
+    emit(models, MODEL_COLUMNS, fmt, json_payload=None, title="catalog")
+
+
+def _flatten(value: Any, prefix: str = "") -> Any:
+    """Nested JSON as (dotted key, text) rows for the table/CSV/Markdown views of ``show``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
+        for i, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}[{i}]")
+    else:
+        if isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif value is None:
+            text = ""
+        else:
+            text = str(value)
+        yield (prefix, text)

@@ -1,0 +1,224 @@
+"""Load and validate the curated files, ``models.yaml`` and ``licenses.yaml``.
+
+The shipped files are read first; a user folder (``--data DIR`` or ``MODELCAT_DATA``) may hold
+its own ``models.yaml``/``licenses.yaml`` whose entries replace shipped entries with the same id.
+Every problem is reported at once, each naming file, line, entry and field, so a user can fix a
+file in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import DataFileError, Problem
+from catalog.paths import shipped_data_dir
+
+MODELS_FILE = "models.yaml"
+LICENSES_FILE = "licenses.yaml"
+DATA_ENV = "MODELCAT_DATA"
+
+
+@dataclass(frozen=True)
+class CuratedData:
+    """The validated, merged contents of the curated files."""
+
+    models: dict[str, Any]
+    """Model id -> ``catalog.schema.ModelEntry``."""
+    licenses: dict[str, Any]
+    """License id -> ``catalog.schema.LicenseEntry``."""
+    digest: str
+    """Content hash of every file that went in; the store rebuilds when it changes."""
+    files: tuple[Path, ...]
+
+
+def data_dirs(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The folders to read, shipped first, then the user's overlay if any."""
+    dirs = [shipped_data_dir()]
+    overlay = data_dir if data_dir is not None else os.environ.get(DATA_ENV) or None
+    if overlay is not None:
+        path = Path(overlay).expanduser()
+        if not path.is_dir():
+            raise DataFileError([Problem(str(path), None, None, None, "data folder not found")])
+        if path.resolve() != dirs[0].resolve():
+            dirs.append(path)
+    return dirs
+
+
+def curated_files(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Every curated file that exists, in merge order."""
+    files: list[Path] = []
+    for folder in data_dirs(data_dir):
+        for name in (LICENSES_FILE, MODELS_FILE):
+            if (folder / name).is_file():
+                files.append(folder / name)
+    return files
+
+
+def digest_of(files: list[Path]) -> str:
+    """A cheap content hash of the curated files (no YAML parsing), for staleness checks."""
+    h = hashlib.sha256(b"modelcat-curated-v1\0")
+    for path in files:
+        h.update(str(path.name).encode() + b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def load_curated(data_dir: str | os.PathLike[str] | None = None) -> CuratedData:
+    """Read, validate and merge the curated files.
+
+    Args:
+        data_dir: a folder whose files are merged over the shipped ones; defaults to
+            ``$MODELCAT_DATA`` when set.
+
+    Returns:
+        The merged entries and their digest.
+
+    Raises:
+        DataFileError: listing every problem found, each with file, line, entry and field.
+    """
+    from catalog.schema import LicenseEntry, ModelEntry
+
+    problems: list[Problem] = []
+    models: dict[str, ModelEntry] = {}
+    licenses: dict[str, LicenseEntry] = {}
+    model_lines: dict[str, tuple[str, int | None]] = {}
+    folders = data_dirs(data_dir)
+    shipped = folders[0]
+    for folder in folders:
+        lic_path = folder / LICENSES_FILE
+        if lic_path.is_file():
+            for entry in _entries(lic_path, "licenses", LicenseEntry, problems):
+                licenses[entry.value.id] = entry.value
+        elif folder == shipped:
+            problems.append(Problem(str(lic_path), None, None, None, "file not found"))
+        model_path = folder / MODELS_FILE
+        if model_path.is_file():
+            for entry in _entries(model_path, "models", ModelEntry, problems):
+                models[entry.value.id] = entry.value
+                model_lines[entry.value.id] = (str(model_path), entry.line)
+        elif folder == shipped:
+            problems.append(Problem(str(model_path), None, None, None, "file not found"))
+
+    for model_id, model in models.items():
+        if model.license not in licenses:
+            file, line = model_lines[model_id]
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    model_id,
+                    "license",
+                    f"unknown license id {model.license!r} (not in {LICENSES_FILE})",
+                )
+            )
+    if problems:
+        raise DataFileError(problems)
+    files = curated_files(data_dir)
+    return CuratedData(
+        models=models, licenses=licenses, digest=digest_of(files), files=tuple(files)
+    )
+
+
+@dataclass(frozen=True)
+class _Located:
+    value: Any
+    line: int | None
+
+
+def _entries(path: Path, key: str, schema: Any, problems: list[Problem]) -> Iterator[_Located]:
+    """Validate each entry of the list under ``key``; record problems instead of raising."""
+    import yaml
+
+    from catalog._yaml_lines import load_with_lines
+
+    try:
+        data, index = load_with_lines(path)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        problems.append(Problem(str(path), line, None, None, f"YAML syntax error: {reason}"))
+        return
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(str(path), None, None, None, f"not UTF-8 text: {exc.reason}"))
+        return
+    for dup in index.duplicate_keys:
+        problems.append(Problem(str(path), dup.line, dup.entry, dup.key, "duplicate key"))
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        problems.append(
+            Problem(str(path), 1, None, key, f"expected a top-level '{key}:' list of entries")
+        )
+        return
+    seen: dict[str, int | None] = {}
+    for position, raw in enumerate(data[key]):
+        line = index.line_of((key, position))
+        entry_id = raw.get("id") if isinstance(raw, dict) else None
+        label = str(entry_id) if entry_id is not None else f"#{position + 1}"
+        if not isinstance(raw, dict):
+            problems.append(Problem(str(path), line, label, None, "entry must be a mapping"))
+            continue
+        if isinstance(entry_id, str) and entry_id in seen:
+            first = seen[entry_id]
+            problems.append(
+                Problem(
+                    str(path), line, entry_id, "id", f"duplicate id (first defined at line {first})"
+                )
+            )
+            continue
+        errors = _validate(schema, raw)
+        if errors:
+            for loc, message in errors:
+                problems.append(
+                    Problem(
+                        str(path),
+                        index.line_of((key, position, *loc)) or line,
+                        label,
+                        ".".join(str(p) for p in loc) or None,
+                        message,
+                    )
+                )
+            continue
+        if isinstance(entry_id, str):
+            seen[entry_id] = line
+        yield _Located(schema.model_validate(raw), line)
+
+
+def _validate(schema: Any, raw: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    from pydantic import ValidationError
+
+    try:
+        schema.model_validate(raw)
+    except ValidationError as exc:
+        return [(tuple(err["loc"]), _friendly(err)) for err in exc.errors()]
+    return []
+
+
+def _friendly(err: Any) -> str:
+    """Turn a pydantic error into a sentence a data curator understands."""
+    kind = err["type"]
+    value = err.get("input")
+    field = str(err["loc"][-1]) if err["loc"] else ""
+    if kind == "missing":
+        return "missing required field"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see catalog/schema.py)"
+    if kind in {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"}:
+        return f"not a number: {value!r} (write the full integer, e.g. 7000000000)"
+    if kind in {"greater_than", "greater_than_equal"}:
+        return f"must be positive, got {value!r}"
+    if kind.startswith(("date", "datetime")):
+        return f"bad date {value!r} (expected YYYY-MM-DD)"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        noun = "access mode" if field == "access" else field.replace("_", " ") or "value"
+        return f"unknown {noun} {value!r} (expected {expected})"
+    if kind == "string_pattern_mismatch" and field != "id":
+        return f"not an http(s) URL: {value!r}"
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")

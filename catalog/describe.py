@@ -1,0 +1,33 @@
+"""Everything known about one model, as one JSON document (``modelcat show``, TUI detail)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.domain import Model
+
+
+def describe(cat: Catalog, model: Model) -> dict[str, Any]:
+    """The model's JSON plus its license summary (other sections join as features land)."""
+    details = model.to_json()
+    details["license_summary"] = license_summary(cat, model.license)
+    return details
+
+
+def license_summary(cat: Catalog, license_id: str) -> dict[str, Any]:
+    """The license's name, identifiers and each term's value with its clause and source."""
+    lic = cat.license(license_id)
+    return {
+        "id": lic.id,
+        "name": lic.name,
+        "spdx": lic.spdx,
+        "osi_approved": lic.osi_approved,
+        "mau_limit": lic.mau_limit,
+        "source": lic.source,
+        "terms": {
+            name: {"value": term.value, "clause": term.clause, "source": term.source or lic.source}
+            for name, term in lic.terms.items()
+        },
+    }

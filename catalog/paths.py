@@ -1,0 +1,44 @@
+"""Where modelcat finds its shipped data and keeps its database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DB_ENV = "MODELCAT_DB"
+
+
+def shipped_data_dir() -> Path:
+    """The curated data that ships with modelcat.
+
+    A wheel carries it as ``catalog/_data``; a source checkout (editable install) reads the
+    repository's ``data/`` folder directly.
+    """
+    here = Path(__file__).resolve().parent
+    packaged = here / "_data"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "data"
+
+
+def user_data_dir() -> Path:
+    """The per-user folder for the database and exports (platformdirs, created on demand)."""
+    from platformdirs import user_data_path
+
+    return Path(user_data_path("modelcat", appauthor=False))
+
+
+def default_db_url() -> str:
+    """``$MODELCAT_DB`` if set, else a SQLite file in the user data folder."""
+    configured = os.environ.get(DB_ENV)
+    if configured:
+        return to_db_url(configured)
+    return to_db_url(user_data_dir() / "modelcat.db")
+
+
+def to_db_url(value: str | os.PathLike[str]) -> str:
+    """Accept a SQLAlchemy URL or a plain file path (which means SQLite)."""
+    text = os.fspath(value)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"

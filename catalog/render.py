@@ -1,0 +1,125 @@
+"""Print records as a table, JSON, CSV or Markdown: the one output layer every command uses.
+
+stdout carries data only; diagnostics go to stderr (see ``catalog.cli.common.err``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TextIO
+
+
+class Format(StrEnum):
+    """Output formats of every listing command."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table/CSV/Markdown listing."""
+
+    header: str
+    get: Callable[[Any], Any]
+    justify: str = "left"
+
+
+def to_json_text(payload: Any) -> str:
+    """Stable, readable JSON (keys in insertion order, UTF-8 kept as is)."""
+    return json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default)
+
+
+def emit(
+    records: Sequence[Any],
+    columns: Sequence[Column],
+    fmt: Format,
+    *,
+    json_payload: Any = None,
+    title: str | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Write ``records`` in ``fmt``; JSON writes ``json_payload`` (the full objects) instead."""
+    stream = out or sys.stdout
+    if fmt is Format.json:
+        stream.write(to_json_text(json_payload) + "\n")
+        return
+    cells = [[_cell(col.get(rec)) for col in columns] for rec in records]
+    headers = [col.header for col in columns]
+    if fmt is Format.csv:
+        stream.write(csv_text(headers, cells))
+    elif fmt is Format.md:
+        stream.write(markdown_table(headers, cells))
+    else:
+        print_table(headers, cells, [c.justify for c in columns], title=title, out=stream)
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """RFC 4180 CSV with a header row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A GitHub-flavoured Markdown table; pipes inside cells are escaped."""
+
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(esc(h) for h in headers) + " |"]
+    lines.append("|" + "|".join("---" for _ in headers) + "|")
+    lines.extend("| " + " | ".join(esc(c) for c in row) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def print_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    justify: Sequence[str],
+    *,
+    title: str | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """A rich table on a terminal (plain text when piped)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold", box=None, pad_edge=False)
+    for header, just in zip(headers, justify, strict=True):
+        table.add_column(header, justify=just, overflow="fold")  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*row)
+    Console(file=out or sys.stdout, soft_wrap=False).print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot serialise {type(value).__name__} to JSON")

@@ -1,0 +1,65 @@
+"""Conversions between domain objects and rows, kept at the store's boundary."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from catalog.domain import Model
+from catalog.ranking import score
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def family_key(family: str) -> str:
+    """``"Llama 2"`` and ``llama-2`` compare equal."""
+    return _NON_ALNUM.sub("-", family.lower()).strip("-")
+
+
+def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
+    """Column values for ``model`` (a dict, so bulk inserts skip ORM object overhead)."""
+    return {
+        "id": model.id,
+        "tier": model.tier,
+        "name": model.name,
+        "family": model.family,
+        "family_key": family_key(model.family),
+        "publisher": model.publisher,
+        "release_date": model.release_date,
+        "variant": model.variant,
+        "params": model.params,
+        "active_params": model.active_params,
+        "context_length": model.context_length,
+        "architecture": model.architecture,
+        "hub_id": model.hub_id,
+        "license": model.license,
+        "access": model.access,
+        "methods": "|" + "|".join(model.tunability) + "|" if model.tunability else "",
+        "search_text": " ".join(
+            [model.id, model.name, model.family, model.publisher, model.hub_id or ""]
+        ).lower(),
+        "score": score(model, commercial_use=commercial_use),
+        "data": model.to_json(),
+    }
+
+
+def license_row(entry: Any) -> dict[str, Any]:
+    """Column values for a ``LicenseEntry``."""
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "hub_id": entry.hub_id,
+        "spdx": entry.spdx,
+        "scancode_key": entry.scancode_key,
+        "osi_approved": entry.osi_approved,
+        "mau_limit": entry.mau_limit,
+        "commercial_use": entry.term("commercial_use").value,
+        "data": entry.model_dump(mode="json"),
+    }
+
+
+def license_from_row(data: dict[str, Any]) -> Any:
+    """The ``LicenseEntry`` stored in a row's ``data`` column."""
+    from catalog.schema import LicenseEntry
+
+    return LicenseEntry.model_validate(data)

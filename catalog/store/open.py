@@ -1,0 +1,180 @@
+"""Open a store, keeping it in step with the curated files.
+
+The curated YAML files are the source of truth. A store that is missing, built from other
+files (content digest differs) or built by another schema version is (re)built from them; a
+SQLite file that is not a database any more is moved aside and rebuilt, so nothing curated is
+ever lost. Rows of other kinds (Hub-discovered models, sync data, benchmark results) are kept
+across rebuilds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, func, inspect, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from catalog.curated import CuratedData, curated_files, digest_of, load_curated
+from catalog.domain import Model
+from catalog.errors import StorageError
+from catalog.store.convert import license_row, model_row
+from catalog.store.engine import is_sqlite, make_engine
+from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What ``modelcat db info`` shows."""
+
+    url: str
+    backend: str
+    path: str | None
+    size_bytes: int | None
+    schema_version: str | None
+    data_digest: str | None
+    built_at: str | None
+    models: int
+    curated_models: int
+    hub_models: int
+    licenses: int
+    curated_files: tuple[str, ...]
+    stale: bool
+    recovered_from: str | None = None
+
+
+def open_store(
+    url: str, *, data_dir: str | os.PathLike[str] | None = None
+) -> tuple[Engine, str | None]:
+    """An engine on an up-to-date store, and the path a corrupt file was moved to (if any)."""
+    recovered: str | None = None
+    engine = make_engine(url)
+    try:
+        _ensure_fresh(engine, data_dir)
+    except DatabaseError as exc:
+        if not is_sqlite(engine) or not _is_corruption(exc):
+            raise StorageError(f"cannot use the database at {_safe(url)}: {exc.orig}") from exc
+        engine.dispose()
+        recovered = _move_aside(engine.url.database)
+        engine = make_engine(url)
+        _ensure_fresh(engine, data_dir)
+    return engine, recovered
+
+
+def rebuild_store(engine: Engine, *, data_dir: str | os.PathLike[str] | None = None) -> CuratedData:
+    """Rebuild the curated part of the store from the YAML files, in one transaction."""
+    curated = load_curated(data_dir)
+    _create_tables(engine)
+    commercial = {lid: lic.term("commercial_use").value for lid, lic in curated.licenses.items()}
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with engine.begin() as conn:
+        conn.execute(delete(MODEL).where(MODEL.c.tier == "curated"))
+        # A curated entry takes over a Hub-discovered row of the same id.
+        conn.execute(delete(MODEL).where(MODEL.c.id.in_(list(curated.models))))
+        conn.execute(delete(LICENSE))
+        if curated.licenses:
+            conn.execute(LICENSE.insert(), [license_row(lic) for lic in curated.licenses.values()])
+        rows = [
+            model_row(Model.from_entry(entry), commercial_use=commercial[entry.license])
+            for entry in curated.models.values()
+        ]
+        if rows:
+            conn.execute(MODEL.insert(), rows)
+        _set_meta(
+            conn, {"schema_version": SCHEMA_VERSION, "data_digest": curated.digest, "built_at": now}
+        )
+    return curated
+
+
+def store_info(
+    engine: Engine, *, data_dir: str | os.PathLike[str] | None = None, recovered: str | None = None
+) -> StoreInfo:
+    """Where the store is and what it holds."""
+    path = engine.url.database if is_sqlite(engine) else None
+    size = Path(path).stat().st_size if path and Path(path).exists() else None
+    with engine.connect() as conn:
+        meta: dict[str, str] = dict(conn.execute(select(META.c.key, META.c.value)))
+        counts: dict[str, int] = dict(
+            conn.execute(select(MODEL.c.tier, func.count()).group_by(MODEL.c.tier))
+        )
+        licenses = conn.execute(select(func.count()).select_from(LICENSE)).scalar_one()
+    files = curated_files(data_dir)
+    return StoreInfo(
+        url=_safe(str(engine.url)),
+        backend=engine.dialect.name,
+        path=path,
+        size_bytes=size,
+        schema_version=meta.get("schema_version"),
+        data_digest=meta.get("data_digest"),
+        built_at=meta.get("built_at"),
+        models=sum(counts.values()),
+        curated_models=counts.get("curated", 0),
+        hub_models=counts.get("hub", 0),
+        licenses=licenses,
+        curated_files=tuple(str(f) for f in files),
+        stale=meta.get("data_digest") != digest_of(files),
+        recovered_from=recovered,
+    )
+
+
+def _ensure_fresh(engine: Engine, data_dir: str | os.PathLike[str] | None) -> None:
+    database = engine.url.database
+    if is_sqlite(engine) and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    digest = digest_of(curated_files(data_dir))
+    meta = _read_meta(engine)
+    if meta.get("data_digest") == digest and meta.get("schema_version") == SCHEMA_VERSION:
+        return
+    rebuild_store(engine, data_dir=data_dir)
+
+
+def _read_meta(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(META.name):
+            return {}
+        try:
+            return dict(conn.execute(select(META.c.key, META.c.value)))
+        except OperationalError:
+            return {}
+
+
+def _create_tables(engine: Engine) -> None:
+    from catalog.store.schema_setup import create_all
+
+    create_all(engine)
+
+
+def _set_meta(conn: Connection, values: dict[str, str]) -> None:
+    conn.execute(delete(META).where(META.c.key.in_(list(values))))
+    conn.execute(META.insert(), [{"key": k, "value": v} for k, v in values.items()])
+
+
+def _is_corruption(exc: DatabaseError) -> bool:
+    text = str(exc.orig).lower()
+    return "not a database" in text or "malformed" in text or "file is encrypted" in text
+
+
+def _move_aside(database: str | None) -> str | None:
+    if not database:
+        return None
+    path = Path(database)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        if side.exists():
+            side.rename(Path(str(target) + suffix))
+    return str(target)
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database url>"

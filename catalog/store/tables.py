@@ -1,0 +1,86 @@
+"""All ``table=True`` models of the core store.
+
+Rows stay inside ``catalog.store``; callers get ``catalog.domain`` objects. Bulky nested data
+(sources, API pricing, license terms) is kept as JSON beside the indexed columns that queries use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Table
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = "1"
+
+
+class MetaRow(SQLModel, table=True):
+    """Key/value facts about the store itself (schema version, curated digest, build time)."""
+
+    __tablename__ = "meta"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class LicenseRow(SQLModel, table=True):
+    """One license and its structured terms."""
+
+    __tablename__ = "license"
+
+    id: str = Field(primary_key=True)
+    name: str
+    hub_id: str | None = Field(default=None, index=True)
+    spdx: str | None = None
+    scancode_key: str | None = None
+    osi_approved: bool = False
+    mau_limit: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    commercial_use: str = "unknown"
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ModelRow(SQLModel, table=True):
+    """One model: curated from the YAML files, or discovered on the Hub (``tier='hub'``)."""
+
+    __tablename__ = "model"
+    __table_args__ = (
+        Index("ix_model_tier_score", "tier", "score"),
+        Index("ix_model_license_params", "license", "params"),
+    )
+
+    id: str = Field(primary_key=True)
+    tier: str = Field(default="curated", index=True)
+    name: str
+    family: str
+    family_key: str = Field(index=True)
+    publisher: str
+    release_date: dt.date | None = None
+    variant: str
+    params: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True)
+    )
+    active_params: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    context_length: int | None = None
+    architecture: str | None = None
+    hub_id: str | None = Field(default=None, index=True)
+    license: str = Field(index=True)
+    access: str = Field(index=True)
+    methods: str = ""
+    """Tuning methods as ``|full|lora|`` so one LIKE finds a method without a join."""
+    search_text: str = ""
+    score: float = Field(default=0.0, index=True)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    """The full ``Model.to_json()`` document."""
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table = getattr(model, "__table__", None)  # set by SQLModel on table=True classes
+    assert isinstance(table, Table)
+    return table
+
+
+# Core tables: queries use these for typed columns and bulk statements without ORM overhead.
+META = _table(MetaRow)
+LICENSE = _table(LicenseRow)
+MODEL = _table(ModelRow)
