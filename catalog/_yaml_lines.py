@@ -35,17 +35,29 @@ class NodeIndex:
 
 
 def load_with_lines(path: Path) -> tuple[Any, NodeIndex]:
-    """Parse ``path`` safely and index the line of every mapping value and list item."""
+    """Parse ``path`` safely and index the line of every mapping value and list item.
+
+    Dates stay strings (validated later by the schema), so ``2024-13-45`` becomes a located
+    "bad date" problem instead of a loader crash.
+    """
     import yaml
 
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
     text = path.read_text(encoding="utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = yaml.compose(text, Loader=Loader)
     index = NodeIndex()
     if node is None:
         return None, index
     _walk(node, (), index, None)
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=Loader)  # noqa: S506  (a SafeLoader subclass)
     return data, index
+
+
+def _timestamp_as_text(loader: Any, node: Any) -> str:
+    return str(loader.construct_scalar(node))
 
 
 def _walk(node: Any, path: Path_, index: NodeIndex, entry: str | None) -> None:

@@ -101,7 +101,7 @@ def load_curated(data_dir: str | os.PathLike[str] | None = None) -> CuratedData:
         if model_path.is_file():
             for entry in _entries(model_path, "models", ModelEntry, problems):
                 models[entry.value.id] = entry.value
-                model_lines[entry.value.id] = (str(model_path), entry.line)
+                model_lines[entry.value.id] = (str(model_path), entry.license_line)
         elif folder == shipped:
             problems.append(Problem(str(model_path), None, None, None, "file not found"))
 
@@ -129,6 +129,7 @@ def load_curated(data_dir: str | os.PathLike[str] | None = None) -> CuratedData:
 class _Located:
     value: Any
     line: int | None
+    license_line: int | None
 
 
 def _entries(path: Path, key: str, schema: Any, problems: list[Problem]) -> Iterator[_Located]:
@@ -186,7 +187,7 @@ def _entries(path: Path, key: str, schema: Any, problems: list[Problem]) -> Iter
             continue
         if isinstance(entry_id, str):
             seen[entry_id] = line
-        yield _Located(schema.model_validate(raw), line)
+        yield _Located(schema.model_validate(raw), line, index.line_of((key, position, "license")))
 
 
 def _validate(schema: Any, raw: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:

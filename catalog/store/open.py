@@ -96,9 +96,9 @@ def store_info(
     path = engine.url.database if is_sqlite(engine) else None
     size = Path(path).stat().st_size if path and Path(path).exists() else None
     with engine.connect() as conn:
-        meta: dict[str, str] = dict(conn.execute(select(META.c.key, META.c.value)))
+        meta: dict[str, str] = dict(conn.execute(select(META.c.key, META.c.value)).all())
         counts: dict[str, int] = dict(
-            conn.execute(select(MODEL.c.tier, func.count()).group_by(MODEL.c.tier))
+            conn.execute(select(MODEL.c.tier, func.count()).group_by(MODEL.c.tier)).all()
         )
         licenses = conn.execute(select(func.count()).select_from(LICENSE)).scalar_one()
     files = curated_files(data_dir)
@@ -136,7 +136,7 @@ def _read_meta(engine: Engine) -> dict[str, str]:
         if not inspect(conn).has_table(META.name):
             return {}
         try:
-            return dict(conn.execute(select(META.c.key, META.c.value)))
+            return dict(conn.execute(select(META.c.key, META.c.value)).all())
         except OperationalError:
             return {}
 

@@ -11,15 +11,15 @@ PROBE = """
 import sys
 {body}
 heavy = sorted(m for m in {heavy!r} if m in sys.modules)
-print(",".join(heavy))
+print("HEAVY:" + ",".join(heavy))
 """
 
 
 def _loaded_after(body: str) -> list[str]:
     code = PROBE.format(body=body, heavy=HEAVY)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    line = out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
-    return [m for m in line.split(",") if m]
+    [line] = [ln for ln in out.stdout.splitlines() if ln.startswith("HEAVY:")]
+    return [m for m in line.removeprefix("HEAVY:").split(",") if m]
 
 
 def test_import_catalog_loads_no_heavy_module() -> None:
