@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import difflib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from catalog.domain import Model
@@ -17,7 +18,7 @@ from catalog.errors import UnknownLicenseError, UnknownModelError
 from catalog.paths import default_db_url, to_db_url
 from catalog.query import Filters, LicenseFacts, Sort, build_select, order
 from catalog.store.open import StoreInfo, open_store, rebuild_store, store_info
-from catalog.store.tables import LICENSE, MODEL
+from catalog.store.tables import LICENSE, MODEL, SAVED_LIST
 
 LIST_SORT = Sort("id")
 SHORTLIST_SORT = Sort("score", descending=True)
@@ -184,6 +185,31 @@ class Catalog:
             return [
                 f
                 for (f,) in conn.execute(select(MODEL.c.family).distinct().order_by(MODEL.c.family))
+            ]
+
+    # -- saved shortlists ---------------------------------------------------------------
+
+    def saved_list(self, name: str = "default") -> builtins.list[str]:
+        """The model ids saved under ``name`` (empty when nothing was saved)."""
+        with self.connect() as conn:
+            row = conn.execute(
+                select(SAVED_LIST.c.model_ids).where(SAVED_LIST.c.name == name)
+            ).first()
+        return list(row[0]) if row else []
+
+    def save_list(self, name: str, model_ids: Iterable[str]) -> None:
+        """Save ``model_ids`` (in order, without repeats) under ``name``, replacing what was there."""
+        ids = list(dict.fromkeys(model_ids))
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            conn.execute(delete(SAVED_LIST).where(SAVED_LIST.c.name == name))
+            conn.execute(SAVED_LIST.insert().values(name=name, model_ids=ids, updated_at=now))
+
+    def saved_lists(self) -> builtins.list[str]:
+        """Names of the saved shortlists."""
+        with self.connect() as conn:
+            return [
+                n for (n,) in conn.execute(select(SAVED_LIST.c.name).order_by(SAVED_LIST.c.name))
             ]
 
     # -- maintenance ---------------------------------------------------------------------

@@ -74,6 +74,16 @@ class ModelRow(SQLModel, table=True):
     """The full ``Model.to_json()`` document."""
 
 
+class SavedListRow(SQLModel, table=True):
+    """A named shortlist (the TUI's marked models live under ``default``)."""
+
+    __tablename__ = "saved_list"
+
+    name: str = Field(primary_key=True)
+    model_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime
+
+
 def _table(model: type[SQLModel]) -> Table:
     table = getattr(model, "__table__", None)  # set by SQLModel on table=True classes
     assert isinstance(table, Table)
@@ -84,3 +94,4 @@ def _table(model: type[SQLModel]) -> Table:
 META = _table(MetaRow)
 LICENSE = _table(LicenseRow)
 MODEL = _table(ModelRow)
+SAVED_LIST = _table(SavedListRow)

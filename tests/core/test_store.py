@@ -114,3 +114,15 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(StorageError, match="not a database URL"):
         Catalog.open("notadialect://what")
+
+
+def test_saved_lists_survive_reopening(db_path: Path) -> None:
+    with Catalog.open(db_path) as cat:
+        assert cat.saved_list() == []
+        cat.save_list("default", ["llama-2-7b", "mistral-7b", "llama-2-7b"])
+        cat.save_list("legal-review", ["gpt-j-6b"])
+    with Catalog.open(db_path) as cat:
+        assert cat.saved_list() == ["llama-2-7b", "mistral-7b"]
+        assert cat.saved_lists() == ["default", "legal-review"]
+        cat.rebuild()
+        assert cat.saved_list("legal-review") == ["gpt-j-6b"]
