@@ -1,0 +1,194 @@
+"""Team policy files: an intended use plus allowed/denied licenses, kept in a repository for CI.
+
+Example ``policy.yaml``::
+
+    use:
+      use: commercial          # commercial | research | personal
+      mau: 900M                # monthly active users (900M, 1.5B, 5000)
+      modify: true
+      distribute: derivatives  # none | weights | derivatives
+      train_on_outputs: false
+      host_api: false
+    allow_licenses: [apache-2.0, mit]   # optional: anything else is forbidden
+    deny_licenses: [llama2]             # optional: always forbidden
+
+License ids may be written in any spelling ``catalog.licenses.identifiers`` understands
+(``Apache-2.0``, ``llama-2-license-2023``). Every problem is reported at once, with the file,
+line and field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import UsageError
+from catalog.licenses.compliance import DISTRIBUTIONS, USE_KINDS, IntendedUse, Reason, Verdict
+from catalog.schema import LicenseEntry
+
+TOP_KEYS: tuple[str, ...] = ("use", "allow_licenses", "deny_licenses")
+USE_KEYS: tuple[str, ...] = ("use", "mau", "modify", "distribute", "train_on_outputs", "host_api")
+_BOOL_KEYS = ("modify", "train_on_outputs", "host_api")
+
+_Report = Callable[[tuple[str | int, ...], str], None]
+"""Records one problem at a path of keys in the file."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A team's intended use and which license ids it allows or denies."""
+
+    use: IntendedUse
+    allow_licenses: frozenset[str] | None = None
+    """When set, every license not listed is forbidden."""
+    deny_licenses: frozenset[str] = frozenset()
+    path: str | None = None
+    """The file the policy came from, cited in policy reasons."""
+
+    def apply(self, verdict: Verdict) -> Verdict:
+        """``verdict``, made ``forbidden`` when one of its licenses is denied or not allowed."""
+        where = f" ({self.path})" if self.path else ""
+        blocked: list[Reason] = []
+        for license_id in verdict.licenses or (verdict.license,):
+            if license_id in self.deny_licenses:
+                detail = f"license {license_id} is on the team policy's deny list{where}"
+            elif self.allow_licenses is not None and license_id not in self.allow_licenses:
+                detail = f"license {license_id} is not on the team policy's allow list{where}"
+            else:
+                continue
+            blocked.append(Reason("policy", detail, self.path, "forbidden"))
+        if not blocked:
+            return verdict
+        return replace(verdict, verdict="forbidden", reasons=[*blocked, *verdict.reasons])
+
+
+def load_policy(path: str | os.PathLike[str], *, licenses: Mapping[str, LicenseEntry]) -> Policy:
+    """Read and validate a policy file.
+
+    Args:
+        path: the YAML file.
+        licenses: the license table, to check (and normalise) the listed license ids.
+
+    Raises:
+        UsageError: the file is missing or not valid YAML, or has unknown keys, bad values or
+            unknown license ids; the message lists every problem with file, line and field.
+    """
+    import yaml
+
+    from catalog._yaml_lines import load_with_lines
+
+    file = Path(path)
+    name = str(path)
+    if not file.is_file():
+        raise UsageError(f"policy file {name} not found")
+    try:
+        data, index = load_with_lines(file)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise UsageError(f"{name}{line}: policy file is not valid YAML: {reason}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{name}: policy file is not UTF-8 text: {exc.reason}") from None
+
+    problems: list[str] = []
+
+    def problem(where: tuple[str | int, ...], message: str) -> None:
+        line = index.line_of(where)
+        location = f"{name}:{line}" if line is not None else name
+        field = ".".join(str(p) for p in where)
+        problems.append(
+            f"{location}: field {field!r}: {message}" if field else f"{location}: {message}"
+        )
+
+    for dup in index.duplicate_keys:
+        problems.append(f"{name}:{dup.line}: field {dup.key!r}: duplicate key")
+    if not isinstance(data, dict):
+        raise UsageError(f"{name}:1: a policy file must be a mapping with a 'use:' section")
+    for key in data:
+        if key not in TOP_KEYS:
+            problem((str(key),), f"unknown key (expected {', '.join(TOP_KEYS)})")
+    use = _read_use(data.get("use"), problem)
+    allow = _read_ids(data, "allow_licenses", licenses, problem)
+    deny = _read_ids(data, "deny_licenses", licenses, problem) or frozenset()
+    for both in sorted((allow or frozenset()) & deny):
+        problem(("deny_licenses",), f"license {both!r} is both allowed and denied")
+    if problems or use is None:
+        raise UsageError("invalid policy file:\n  " + "\n  ".join(problems))
+    return Policy(use=use, allow_licenses=allow, deny_licenses=deny, path=name)
+
+
+def _read_use(raw: Any, problem: _Report) -> IntendedUse | None:
+    from catalog.units import parse_count
+
+    if raw is None:
+        problem(("use",), "missing required section (the intended use)")
+        return None
+    if not isinstance(raw, dict):
+        problem(("use",), f"expected a mapping of {', '.join(USE_KEYS)}")
+        return None
+    ok = True
+    for key in raw:
+        if key not in USE_KEYS:
+            problem(("use", str(key)), f"unknown key (expected {', '.join(USE_KEYS)})")
+            ok = False
+    values: dict[str, Any] = {}
+    kind = raw.get("use", "commercial")
+    if kind not in USE_KINDS:
+        problem(("use", "use"), f"unknown use {kind!r} (expected {', '.join(USE_KINDS)})")
+        ok = False
+    values["use"] = kind
+    distribute = raw.get("distribute", "none")
+    if distribute not in DISTRIBUTIONS:
+        problem(
+            ("use", "distribute"),
+            f"unknown distribution {distribute!r} (expected {', '.join(DISTRIBUTIONS)})",
+        )
+        ok = False
+    values["distribute"] = distribute
+    for key in _BOOL_KEYS:
+        flag = raw.get(key, False)
+        if not isinstance(flag, bool):
+            problem(("use", key), f"expected true or false, got {flag!r}")
+            ok = False
+        values[key] = flag
+    mau = raw.get("mau")
+    if mau is not None:
+        try:
+            if isinstance(mau, bool) or not isinstance(mau, str | int):
+                raise UsageError(f"invalid mau {mau!r}")
+            values["mau"] = parse_count(mau, field="mau")
+        except UsageError:
+            problem(("use", "mau"), f"not a user count: {mau!r} (write e.g. 900M, 1.5B or 5000)")
+            ok = False
+    return IntendedUse(**values) if ok else None
+
+
+def _read_ids(
+    data: dict[str, Any], key: str, licenses: Mapping[str, LicenseEntry], problem: _Report
+) -> frozenset[str] | None:
+    from catalog.licenses.identifiers import LicenseIdentifiers
+
+    if key not in data:
+        return None
+    raw = data[key]
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        problem((key,), "expected a list of license ids")
+        return None
+    table = LicenseIdentifiers.from_licenses(licenses)
+    found: set[str] = set()
+    for position, item in enumerate(raw):
+        resolved = table.resolve(item) if isinstance(item, str) else None
+        if resolved is None:
+            close = difflib.get_close_matches(str(item).lower(), list(licenses), n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            problem((key, position), f"unknown license id {item!r}{hint}")
+            continue
+        found.add(resolved)
+    return frozenset(found)
