@@ -32,6 +32,8 @@ SORT_KEYS = (
     "access",
 )
 
+NULLABLE_SORT_KEYS = ("params", "active_params", "context_length", "release_date")
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -180,13 +182,19 @@ def build_select(filters: Filters, facts: LicenseFacts, columns: Iterable[Any]) 
 
 
 def order(stmt: Select[Any], sort: Sort) -> Select[Any]:
-    """Apply ``sort`` with the id as a stable tie-breaker; missing values sort last."""
+    """Apply ``sort`` with the id as a stable tie-breaker; missing values sort last.
+
+    The tie-breaker follows the primary direction so one index on ``(key, id)`` serves the whole
+    ORDER BY, and a ranked page of a large store stops after ``top`` rows.
+    """
     column = MODEL.c[sort.key]
     primary = column.desc() if sort.descending else column.asc()
-    tie = MODEL.c.id.asc()
     if sort.key == "id":
         return stmt.order_by(primary)
-    return stmt.order_by(column.is_(None), primary, tie)
+    tie = MODEL.c.id.desc() if sort.descending else MODEL.c.id.asc()
+    if sort.key in NULLABLE_SORT_KEYS:
+        primary = primary.nulls_last()
+    return stmt.order_by(primary, tie)
 
 
 def _check_choices(name: str, values: tuple[str, ...], choices: tuple[str, ...]) -> None:

@@ -95,12 +95,16 @@ def print_table(
     from rich.console import Console
     from rich.table import Table
 
+    stream = out or sys.stdout
     table = Table(title=title, header_style="bold", box=None, pad_edge=False)
-    for header, just in zip(headers, justify, strict=True):
-        table.add_column(header, justify=just, overflow="fold")  # type: ignore[arg-type]
+    for i, (header, just) in enumerate(zip(headers, justify, strict=True)):
+        # The first column is the id people copy into the next command: never fold it.
+        table.add_column(header, justify=just, no_wrap=i == 0, overflow="fold")  # type: ignore[arg-type]
     for row in rows:
         table.add_row(*row)
-    Console(file=out or sys.stdout, soft_wrap=False).print(table)
+    # Piped output keeps whole rows rather than wrapping at an imaginary 80 columns.
+    width = None if stream.isatty() else 10_000
+    Console(file=stream, soft_wrap=False, width=width).print(table)
 
 
 def _cell(value: Any) -> str:

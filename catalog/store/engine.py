@@ -51,3 +51,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def is_sqlite(engine: Engine) -> bool:
     """True for a SQLite engine."""
     return engine.dialect.name == "sqlite"
+
+
+def analyze(engine: Engine, *, only_if_needed: bool = False) -> None:
+    """Refresh the planner's statistics after bulk changes.
+
+    Without them SQLite picks an equality index (``access = 'open'``) over the ranking index and
+    sorts most of the table for a top-20 page: 50 ms instead of 1 ms at 100,000 models.
+    ``only_if_needed`` lets SQLite decide (``PRAGMA optimize``) once statistics exist.
+    """
+    from sqlalchemy import inspect, text
+
+    with engine.begin() as conn:
+        if not is_sqlite(engine):
+            conn.execute(text("ANALYZE model"))
+        elif only_if_needed and inspect(conn).has_table("sqlite_stat1"):
+            conn.execute(text("PRAGMA optimize"))
+        else:
+            conn.execute(text("ANALYZE"))

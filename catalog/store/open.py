@@ -22,7 +22,7 @@ from catalog.curated import CuratedData, curated_files, digest_of, load_curated
 from catalog.domain import Model
 from catalog.errors import StorageError
 from catalog.store.convert import license_row, model_row
-from catalog.store.engine import is_sqlite, make_engine
+from catalog.store.engine import analyze, is_sqlite, make_engine
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
 
 
@@ -86,6 +86,7 @@ def rebuild_store(engine: Engine, *, data_dir: str | os.PathLike[str] | None = N
         _set_meta(
             conn, {"schema_version": SCHEMA_VERSION, "data_digest": curated.digest, "built_at": now}
         )
+    analyze(engine, only_if_needed=True)
     return curated
 
 

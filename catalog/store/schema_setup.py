@@ -12,3 +12,7 @@ def create_all(engine: Engine) -> None:
     import catalog.store.tables  # noqa: F401  (registers the core tables)
 
     SQLModel.metadata.create_all(engine)
+    # create_all skips indexes of tables that already exist; a newer modelcat may add some.
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)

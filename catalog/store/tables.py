@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Table
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class MetaRow(SQLModel, table=True):
@@ -45,7 +45,8 @@ class ModelRow(SQLModel, table=True):
 
     __tablename__ = "model"
     __table_args__ = (
-        Index("ix_model_tier_score", "tier", "score"),
+        Index("ix_model_score_id", "score", "id"),
+        Index("ix_model_params_id", "params", "id"),
         Index("ix_model_license_params", "license", "params"),
     )
 
@@ -69,7 +70,7 @@ class ModelRow(SQLModel, table=True):
     methods: str = ""
     """Tuning methods as ``|full|lora|`` so one LIKE finds a method without a join."""
     search_text: str = ""
-    score: float = Field(default=0.0, index=True)
+    score: float = 0.0
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     """The full ``Model.to_json()`` document."""
 
