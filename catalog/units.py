@@ -1,0 +1,131 @@
+"""Sizes and counts as people write them ("24GB", "80GiB", "7B", "350M"), and back.
+
+Sizes follow the SI/IEC convention: ``KB``, ``MB``, ``GB``, ``TB`` (and the bare letters ``K``, ``M``,
+``G``, ``T``) are decimal powers of 1000; ``KiB``, ``MiB``, ``GiB``, ``TiB`` are binary powers of 1024.
+So ``"24GB"`` is 24,000,000,000 bytes and ``"24GiB"`` is 25,769,803,776 bytes. GPU vendors and
+``nvidia-smi`` count memory in binary units (an "80GB" A100 reports 81920 MiB), so write ``80GiB`` to
+simulate one exactly. A bare number is a number of bytes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from catalog.errors import UsageError
+
+_SIZE_UNITS: dict[str, int] = {
+    "": 1,
+    "B": 1,
+    "K": 1000,
+    "KB": 1000,
+    "M": 1000**2,
+    "MB": 1000**2,
+    "G": 1000**3,
+    "GB": 1000**3,
+    "T": 1000**4,
+    "TB": 1000**4,
+    "KIB": 1024,
+    "MIB": 1024**2,
+    "GIB": 1024**3,
+    "TIB": 1024**4,
+}
+
+_COUNT_UNITS: dict[str, int] = {
+    "": 1,
+    "K": 1000,
+    "M": 1000**2,
+    "B": 1000**3,
+    "T": 1000**4,
+}
+
+_NUMBER_WITH_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)\s*$")
+
+
+def _split(text: str, what: str) -> tuple[float, str]:
+    cleaned = text.replace(",", "").replace("_", "")
+    match = _NUMBER_WITH_UNIT.match(cleaned)
+    if match is None:
+        raise UsageError(f"invalid {what} {text!r}: expected a number with an optional unit")
+    return float(match.group(1)), match.group(2).upper()
+
+
+def parse_size(text: str | int, *, field: str = "size") -> int:
+    """Parse a memory size into bytes.
+
+    Args:
+        text: ``"24GB"`` (decimal), ``"24GiB"`` (binary), ``"512MB"``, ``"1.5TB"``, or a byte count.
+        field: the name of the option being parsed, used in the error message.
+
+    Returns:
+        The size in bytes, rounded to the nearest byte.
+
+    Raises:
+        UsageError: the text is not a non-negative number with a known unit.
+    """
+    if isinstance(text, bool):
+        raise UsageError(f"invalid {field} {text!r}: expected a size such as 24GB")
+    if isinstance(text, int):
+        if text < 0:
+            raise UsageError(f"invalid {field} {text}: a size cannot be negative")
+        return text
+    value, unit = _split(text, field)
+    if unit not in _SIZE_UNITS:
+        known = "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB"
+        raise UsageError(f"invalid {field} {text!r}: unknown unit {unit!r} (use one of {known})")
+    return round(value * _SIZE_UNITS[unit])
+
+
+def parse_count(text: str | int, *, field: str = "count") -> int:
+    """Parse a parameter count such as ``"8B"``, ``"350M"``, ``"1.5B"`` or ``"7000000"``.
+
+    ``K`` is a thousand, ``M`` a million, ``B`` a billion (10**9) and ``T`` a trillion.
+
+    Args:
+        text: the count, with an optional suffix (case-insensitive); commas and underscores are ignored.
+        field: the name of the option being parsed, used in the error message.
+
+    Returns:
+        The count as an integer.
+
+    Raises:
+        UsageError: the text is not a non-negative number with a known suffix.
+    """
+    if isinstance(text, bool):
+        raise UsageError(f"invalid {field} {text!r}: expected a count such as 7B")
+    if isinstance(text, int):
+        if text < 0:
+            raise UsageError(f"invalid {field} {text}: a count cannot be negative")
+        return text
+    value, unit = _split(text, field)
+    if unit not in _COUNT_UNITS:
+        raise UsageError(f"invalid {field} {text!r}: unknown suffix {unit!r} (use K, M, B or T)")
+    return round(value * _COUNT_UNITS[unit])
+
+
+def format_bytes(size: int | float, *, binary: bool = False) -> str:
+    """Format a byte count for people: ``13.5 GB`` (decimal) or ``12.6 GiB`` with ``binary=True``."""
+    base = 1024 if binary else 1000
+    units = (
+        ["B", "KiB", "MiB", "GiB", "TiB", "PiB"] if binary else ["B", "KB", "MB", "GB", "TB", "PB"]
+    )
+    value = float(size)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for unit in units:
+        if value < base or unit == units[-1]:
+            if unit == "B":
+                return f"{sign}{int(value)} B"
+            return f"{sign}{value:.1f} {unit}"
+        value /= base
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def format_count(count: int | float) -> str:
+    """Format a parameter count for people: ``6.74B``, ``125M``, ``81.9K``, ``512``."""
+    value = float(count)
+    for suffix, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(value) >= scale:
+            scaled = value / scale
+            digits = 2 if abs(scaled) < 10 else 1 if abs(scaled) < 100 else 0
+            return f"{scaled:.{digits}f}{suffix}"
+    return str(int(value))
