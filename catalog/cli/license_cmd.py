@@ -1,0 +1,356 @@
+"""``modelcat license check``, ``license list`` and ``license show``.
+
+``check`` gates CI pipelines: exit 1 when a named model is forbidden for the intended use,
+0 otherwise, 2 on bad flags, an unknown model or a bad policy file.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from catalog.cli.common import (
+    AccessOpt,
+    FamilyOpt,
+    LicenseOpt,
+    MaxParamsOpt,
+    MinParamsOpt,
+    SearchOpt,
+    TierOpt,
+    TunableOpt,
+    open_catalog,
+)
+from catalog.errors import ExitCode, UsageError
+from catalog.render import Column, Format, emit, to_json_text
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.licenses import IntendedUse, Verdict
+    from catalog.licenses.policy import Policy
+    from catalog.schema import LicenseEntry
+
+license_app = typer.Typer(
+    help="License terms and compliance verdicts: may we use this model, and on which terms?",
+    no_args_is_help=True,
+)
+
+
+class CheckFormat(StrEnum):
+    """Output formats of ``license check`` (the listing formats plus SARIF for code scanning)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+    sarif = "sarif"
+
+
+class UseChoice(StrEnum):
+    commercial = "commercial"
+    research = "research"
+    personal = "personal"
+
+
+class DistributeChoice(StrEnum):
+    none = "none"
+    weights = "weights"
+    derivatives = "derivatives"
+
+
+CHECK_COLUMNS = [
+    Column("model", lambda v: v.model),
+    Column("license", lambda v: v.license),
+    Column("verdict", lambda v: v.verdict),
+    Column("decided by", lambda v: _decided_by(v)),
+    Column("obligations", lambda v: len(v.obligations), "right"),
+]
+CHECK_CSV_COLUMNS = [
+    *CHECK_COLUMNS[:4],
+    Column("obligations", lambda v: "; ".join(v.obligations)),
+    Column("reasons", lambda v: "; ".join(f"{r.term}: {r.detail}" for r in v.decisive)),
+]
+
+_TERM_ABBREVIATIONS = {
+    "commercial_use": "commercial",
+    "mau_limit": "MAU cap",
+    "modification": "modify",
+    "redistribution": "redistribute",
+    "derivatives_redistribution": "derivatives",
+    "attribution": "attribution",
+    "naming_requirement": "naming",
+    "output_training_restriction": "outputs→train",
+    "use_restrictions": "use restr.",
+    "copyleft": "copyleft",
+    "hosting": "hosting",
+    "patent_grant": "patent",
+    "royalties": "royalties",
+}
+
+
+def _term_column(term: str, label: str) -> Column:
+    return Column(label, lambda entry: entry.term(term).value)
+
+
+LICENSE_COLUMNS = [
+    Column("id", lambda e: e.id),
+    Column("name", lambda e: e.name),
+    Column("spdx / hub", lambda e: e.spdx or e.hub_id or ""),
+    Column("osi", lambda e: e.osi_approved),
+    Column("mau cap", lambda e: _count(e.mau_limit), "right"),
+    *[_term_column(t, label) for t, label in _TERM_ABBREVIATIONS.items() if t != "mau_limit"],
+]
+
+
+@license_app.command("check")
+def check(
+    ctx: typer.Context,
+    models: Annotated[
+        list[str] | None,
+        typer.Argument(help="Models to judge (catalog or Hub ids); none = the whole catalog."),
+    ] = None,
+    use: Annotated[
+        UseChoice, typer.Option("--use", help="The kind of use.", case_sensitive=False)
+    ] = UseChoice.commercial,
+    mau: Annotated[
+        str | None,
+        typer.Option("--mau", help="Monthly active users of the product (900M, 1.5B, 5000)."),
+    ] = None,
+    modify: Annotated[
+        bool, typer.Option("--modify", help="Fine-tune or otherwise change the weights.")
+    ] = False,
+    distribute: Annotated[
+        DistributeChoice,
+        typer.Option(
+            "--distribute",
+            help="Redistribute the original weights or derived (fine-tuned) weights.",
+            case_sensitive=False,
+        ),
+    ] = DistributeChoice.none,
+    train_on_outputs: Annotated[
+        bool,
+        typer.Option(
+            "--train-on-outputs", help="Use the model's outputs to train or improve another model."
+        ),
+    ] = False,
+    host_api: Annotated[
+        bool,
+        typer.Option(
+            "--host-api",
+            help="Offer the model itself to third parties as an inference or fine-tuning service.",
+        ),
+    ] = False,
+    policy_file: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help="A team policy YAML (intended use, allow/deny license lists) instead of the flags.",
+        ),
+    ] = None,
+    family: FamilyOpt = None,
+    license: LicenseOpt = None,
+    access: AccessOpt = None,
+    tunable: TunableOpt = None,
+    min_params: MinParamsOpt = None,
+    max_params: MaxParamsOpt = None,
+    search: SearchOpt = None,
+    tier: TierOpt = None,
+    fmt: Annotated[
+        CheckFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = CheckFormat.table,
+) -> None:
+    """Judge models for an intended use: allowed, conditional, forbidden or unknown, with cited clauses.
+
+    Exit code 1 when a named model is forbidden (a CI gate), 0 otherwise.
+    """
+    from catalog.licenses import IntendedUse, check_compliance, load_policy, sarif_report
+
+    intended = IntendedUse.from_options(
+        use=use.value,
+        mau=mau,
+        modify=modify,
+        distribute=distribute.value,
+        train_on_outputs=train_on_outputs,
+        host_api=host_api,
+    )
+    if policy_file is not None and intended != IntendedUse():
+        raise UsageError("--policy sets the intended use; drop --use/--mau/--modify/... flags")
+    cat = open_catalog(ctx)
+    table = {entry.id: entry for entry in cat.licenses()}
+    policy = load_policy(policy_file, licenses=table) if policy_file is not None else None
+    if policy is not None:
+        intended = policy.use
+    picked = _models(
+        cat, models or [],
+        family=family, license=license, access=access, tunable=tunable,
+        min_params=min_params, max_params=max_params, search=search, tier=tier,
+    )  # fmt: skip
+    verdicts = check_compliance(picked, table, intended, policy=policy)
+    if fmt is CheckFormat.sarif:
+        report = sarif_report(verdicts, use=intended, artifact=policy_file)
+        typer.echo(to_json_text(report))
+    elif fmt is CheckFormat.json:
+        emit([], [], Format.json, json_payload=_check_json(intended, verdicts, policy))
+    else:
+        _print_check(verdicts, Format(fmt.value), intended, details=bool(models))
+    if models and any(v.verdict == "forbidden" for v in verdicts):
+        raise typer.Exit(int(ExitCode.FAILED))
+
+
+@license_app.command("list")
+def list_licenses(
+    ctx: typer.Context,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = Format.table,
+) -> None:
+    """Every license with the value of each term (yes / no / conditional / unknown)."""
+    cat = open_catalog(ctx)
+    entries = cat.licenses()
+    emit(
+        entries,
+        LICENSE_COLUMNS,
+        fmt,
+        json_payload=[e.model_dump(mode="json") for e in entries],
+        title=f"{len(entries)} licenses",
+    )
+
+
+@license_app.command("show")
+def show_license(
+    ctx: typer.Context,
+    license_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="License id, Hub tag, SPDX id or ScanCode key (llama2, Apache-2.0, gemma-tou-2024-04-01).",
+        ),
+    ],
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = Format.table,
+) -> None:
+    """One license: identifiers, and each term's value, clause and source."""
+    cat = open_catalog(ctx)
+    entry = _find_license(cat, license_id)
+    if fmt is Format.json:
+        emit([], [], fmt, json_payload=entry.model_dump(mode="json"))
+        return
+    rows = [
+        (name, term.value, term.clause, term.source or entry.source)
+        for name, term in entry.terms.items()
+    ]
+    title = f"{entry.id}: {entry.name}"
+    if fmt is Format.table:
+        typer.echo(_identity(entry))
+    emit(
+        rows,
+        [
+            Column("term", lambda r: r[0]),
+            Column("value", lambda r: r[1]),
+            Column("clause", lambda r: r[2]),
+            Column("source", lambda r: r[3]),
+        ],
+        fmt,
+        title=title,
+    )
+
+
+def _models(cat: Catalog, names: list[str], **filters: Any) -> list[Any]:
+    if names:
+        return [cat.get(name) for name in names]
+    from catalog.api import make_filters
+
+    # make_filters accepts None for every filter; --mau and --commercial describe the use here.
+    return cat.query(make_filters(**filters))
+
+
+def _find_license(cat: Catalog, text: str) -> LicenseEntry:
+    """By id or Hub tag first, then any spelling the ScanCode index knows."""
+    from catalog.errors import UnknownLicenseError
+    from catalog.licenses import normalize_license_id
+
+    try:
+        found: LicenseEntry = cat.license(text)
+    except UnknownLicenseError:
+        table: dict[str, LicenseEntry] = {e.id: e for e in cat.licenses()}
+        resolved = normalize_license_id(text, licenses=table)
+        if resolved is None:
+            raise
+        return table[resolved]
+    return found
+
+
+def _check_json(use: IntendedUse, verdicts: list[Verdict], policy: Policy | None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "query": use.to_json(),
+        "results": [v.to_json() for v in verdicts],
+    }
+    if policy is not None:
+        payload["policy"] = {
+            "path": policy.path,
+            "allow_licenses": sorted(policy.allow_licenses) if policy.allow_licenses else None,
+            "deny_licenses": sorted(policy.deny_licenses),
+        }
+    return payload
+
+
+def _print_check(verdicts: list[Verdict], fmt: Format, use: IntendedUse, *, details: bool) -> None:
+    columns = CHECK_COLUMNS if fmt is Format.table else CHECK_CSV_COLUMNS
+    emit(verdicts, columns, fmt, title=f"license check: {_describe(use)}")
+    if fmt is not Format.table or not details:
+        return
+    for verdict in verdicts:
+        lines = [f"\n{verdict.model} — {verdict.verdict} under {verdict.license}"]
+        lines += [f"  must: {o}" for o in verdict.obligations]
+        lines += [
+            f"  why ({r.term}, {r.effect}): {r.detail}" + (f" <{r.source}>" if r.source else "")
+            for r in verdict.reasons
+            if r.effect != "allowed" or verdict.verdict == "allowed"
+        ]
+        typer.echo("\n".join(lines))
+
+
+def _describe(use: IntendedUse) -> str:
+    parts: list[str] = [use.use]
+    if use.mau is not None:
+        parts.append(f"{use.mau:,} MAU")
+    if use.modify:
+        parts.append("modify")
+    if use.distribute != "none":
+        parts.append(f"distribute {use.distribute}")
+    if use.train_on_outputs:
+        parts.append("train on outputs")
+    if use.host_api:
+        parts.append("host as API")
+    return ", ".join(parts)
+
+
+def _decided_by(verdict: Verdict) -> str:
+    if verdict.verdict == "allowed":
+        return ""
+    return ", ".join(
+        dict.fromkeys(_TERM_ABBREVIATIONS.get(r.term, r.term) for r in verdict.decisive)
+    )
+
+
+def _count(value: int | None) -> str:
+    from catalog.units import format_count
+
+    return format_count(value) if value else ""
+
+
+def _identity(entry: LicenseEntry) -> str:
+    ids = [
+        f"hub: {entry.hub_id}" + (f" ({entry.hub_license_name})" if entry.hub_license_name else "")
+        if entry.hub_id
+        else None,
+        f"spdx: {entry.spdx}" if entry.spdx else None,
+        f"scancode: {entry.scancode_key}" if entry.scancode_key else None,
+        f"osi approved: {'yes' if entry.osi_approved else 'no'}",
+        f"mau cap: {entry.mau_limit:,}" if entry.mau_limit else None,
+        f"text: {entry.url}" if entry.url else None,
+    ]
+    return f"{entry.id}: {entry.name}\n" + "\n".join(f"  {line}" for line in ids if line)
