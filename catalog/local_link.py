@@ -14,15 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from catalog.errors import EstimateError
+from catalog.estimate.architecture import read_architecture
 from catalog.local import LocalModel
-
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "hidden_size": ("hidden_size", "n_embd", "n_embed", "d_model"),
-    "num_layers": ("num_hidden_layers", "n_layer", "num_layers", "n_layers"),
-    "num_heads": ("num_attention_heads", "n_head", "num_heads", "n_heads"),
-    "vocab_size": ("vocab_size", "padded_vocab_size"),
-    "intermediate_size": ("intermediate_size", "n_inner", "ffn_hidden_size"),
-}
 
 
 class LinkTarget(Protocol):
@@ -100,35 +94,46 @@ class ArchitectureNumbers:
 def numbers_from_config(
     config: Mapping[str, Any] | None, *, model_type: str | None = None
 ) -> ArchitectureNumbers:
-    """Read the shape numbers from a config.json mapping, accepting the usual key aliases.
+    """Read the shape numbers from a config.json mapping (aliases resolved by the estimator's
+    ``read_architecture``); a config it cannot read gives incomplete numbers, never an error.
 
-    Multimodal configs that nest the language model under ``text_config`` are read there.
+    Args:
+        config: a parsed config.json.
+        model_type: the model type to assume when the config does not state one.
     """
-    config = config or {}
-    text = config.get("text_config")
-    body: Mapping[str, Any] = text if isinstance(text, Mapping) else config
-    declared = config.get("model_type")
+    body = dict(config or {})
+    if model_type and "model_type" not in body:
+        body["model_type"] = model_type
+    try:
+        arch = read_architecture(body)
+    except EstimateError:
+        declared = body.get("model_type")
+        return ArchitectureNumbers(
+            declared if isinstance(declared, str) else None, None, None, None, None
+        )
     return ArchitectureNumbers(
-        model_type=model_type or (declared if isinstance(declared, str) else None),
-        **{name: _first_int(body, keys) for name, keys in _ALIASES.items()},
+        model_type=arch.model_type,
+        hidden_size=arch.hidden_size,
+        num_layers=arch.num_layers,
+        num_heads=arch.num_heads,
+        vocab_size=arch.vocab_size,
+        intermediate_size=arch.ffn_size,
     )
-
-
-def _first_int(config: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
-    for key in keys:
-        value = config.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-    return None
 
 
 def _target_numbers(target: LinkTarget) -> ArchitectureNumbers:
     config = getattr(target, "config", None)
     if isinstance(config, Mapping):
         return numbers_from_config(config, model_type=target.architecture)
-    attrs = {name: getattr(target, name, None) for name in _ALIASES}
+    attrs = {
+        "hidden_size": getattr(target, "hidden_size", None),
+        "num_hidden_layers": getattr(target, "num_layers", None),
+        "num_attention_heads": getattr(target, "num_heads", None),
+        "vocab_size": getattr(target, "vocab_size", None),
+        "intermediate_size": getattr(target, "intermediate_size", None),
+    }
     return numbers_from_config(
-        {name: value for name, value in attrs.items() if value is not None},
+        {key: value for key, value in attrs.items() if value is not None},
         model_type=target.architecture,
     )
 
