@@ -15,9 +15,19 @@ if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
     from catalog.errors import CatalogError
+    from catalog.licenses import IntendedUse, Verdict, check_compliance, load_policy
     from catalog.query import Filters
 
-__all__ = ["Catalog", "CatalogError", "Filters", "Model"]
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "Filters",
+    "IntendedUse",
+    "Model",
+    "Verdict",
+    "check_compliance",
+    "load_policy",
+]
 
 # Public names resolve on first use, so `import catalog` stays cheap (no database layer).
 _LAZY = {
@@ -25,6 +35,10 @@ _LAZY = {
     "CatalogError": "catalog.errors",
     "Filters": "catalog.query",
     "Model": "catalog.domain",
+    "IntendedUse": "catalog.licenses",
+    "Verdict": "catalog.licenses",
+    "check_compliance": "catalog.licenses",
+    "load_policy": "catalog.licenses",
 }
 
 

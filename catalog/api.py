@@ -46,6 +46,7 @@ class Catalog:
         self.recovered_from = recovered_from
         """Where a corrupt database file was moved before this catalog rebuilt it."""
         self._facts: LicenseFacts | None = None
+        self._permitted: dict[Any, dict[str, frozenset[tuple[bool, bool]]]] = {}
 
     @classmethod
     def open(
@@ -100,7 +101,7 @@ class Catalog:
         offset: int = 0,
     ) -> builtins.list[Model]:
         """Models matching ``filters``, sorted, one page at a time."""
-        stmt = order(build_select(filters, self.facts(), [MODEL.c.data]), sort)
+        stmt = order(self._select(filters, [MODEL.c.data]), sort)
         if top is not None:
             stmt = stmt.limit(top)
         if offset:
@@ -108,9 +109,35 @@ class Catalog:
         with self.connect() as conn:
             return [Model.from_json(data) for (data,) in conn.execute(stmt)]
 
+    def _select(self, filters: Filters, columns: builtins.list[Any]) -> Any:
+        permitted = self.permitted(filters.use) if filters.use is not None else None
+        return build_select(filters, self.facts(), columns, permitted=permitted)
+
+    def permitted(self, use: Any) -> dict[str, frozenset[tuple[bool, bool]]]:
+        """For an ``IntendedUse``: license id -> the ``(is_api, vendor_finetune)`` model kinds
+        for which the use is not forbidden (judged once per kind, then cached)."""
+        cached = self._permitted.get(use)
+        if cached is not None:
+            return cached
+        from catalog.licenses import check_compliance
+
+        licenses = {lic.id: lic for lic in self.licenses()}
+        kinds = [
+            (lid, api, ft) for lid in licenses for api in (False, True) for ft in (False, True)
+        ]
+        probes = [_probe_model(lid, api=api, vendor_ft=ft) for lid, api, ft in kinds]
+        verdicts = check_compliance(probes, licenses, use)
+        out: dict[str, set[tuple[bool, bool]]] = {}
+        for (lid, api, ft), verdict in zip(kinds, verdicts, strict=True):
+            if verdict.verdict != "forbidden":
+                out.setdefault(lid, set()).add((api, ft))
+        result = {lid: frozenset(k) for lid, k in out.items()}
+        self._permitted[use] = result
+        return result
+
     def count(self, filters: Filters) -> int:
         """How many models match ``filters``."""
-        stmt = build_select(filters, self.facts(), [func.count()]).select_from(MODEL)
+        stmt = self._select(filters, [func.count()]).select_from(MODEL)
         with self.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
@@ -234,6 +261,21 @@ class Catalog:
         return ids
 
 
+def _probe_model(license_id: str, *, api: bool, vendor_ft: bool) -> Model:
+    """A stand-in model of one kind, to judge a license once for every model of that kind."""
+    from catalog.schema import ApiInfo
+
+    return Model(
+        id=f"probe-{license_id}", name=license_id, family="probe", publisher="probe",
+        release_date=None, variant="base", params=None, active_params=None,
+        context_length=None, architecture=None, hub_id=None, license=license_id,
+        access="api" if api else "open",
+        tunability=("api-finetune",) if vendor_ft else (("full", "lora") if not api else ()),
+        tuning_routes=(), sources={},
+        api=ApiInfo(vendor="probe", model_name=license_id) if api or vendor_ft else None,
+    )  # fmt: skip
+
+
 def make_filters(
     *,
     family: Any = (),
@@ -247,6 +289,7 @@ def make_filters(
     search: str | None = None,
     tier: Any = (),
     variant: Any = (),
+    use: Any = None,
 ) -> Filters:
     """Build ``Filters`` from friendly arguments (a string or a list; ``"8B"`` for counts)."""
     from catalog.units import parse_count
@@ -275,4 +318,5 @@ def make_filters(
         search=search or None,
         tier=many(tier),
         variant=many(variant),
+        use=use,
     )

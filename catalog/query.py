@@ -6,11 +6,11 @@ filtered, sorted page of a store with a million models is a single query.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, false, select
+from sqlalchemy import Select, and_, false, not_, or_, select
 from sqlalchemy.engine import Connection
 
 from catalog.errors import UsageError
@@ -54,6 +54,8 @@ class Filters:
     variant: tuple[str, ...] = ()
     ids: tuple[str, ...] | None = None
     """Restrict to these ids (e.g. the compliance-checked set); ``None`` means all."""
+    use: Any = None
+    """An intended use (``catalog.licenses.IntendedUse``): keep models not ``forbidden`` for it."""
 
     def __post_init__(self) -> None:
         _check_choices("access", self.access, ACCESS_MODES)
@@ -78,6 +80,8 @@ class Filters:
             value = getattr(self, name)
             if value in (None, (), False, ""):
                 continue
+            if name == "use":
+                value = value.to_json()
             out[name] = list(value) if isinstance(value, tuple) else value
         return out
 
@@ -150,9 +154,23 @@ class LicenseFacts:
         return self.hub_ids.get(lowered, lowered)
 
 
-def build_select(filters: Filters, facts: LicenseFacts, columns: Iterable[Any]) -> Select[Any]:
-    """A SELECT of ``columns`` from the model table with every filter applied."""
+def build_select(
+    filters: Filters,
+    facts: LicenseFacts,
+    columns: Iterable[Any],
+    *,
+    permitted: Mapping[str, frozenset[tuple[bool, bool]]] | None = None,
+) -> Select[Any]:
+    """A SELECT of ``columns`` from the model table with every filter applied.
+
+    ``permitted`` (needed when ``filters.use`` is set) maps a license id to the
+    ``(is_api, vendor_finetune)`` kinds of model for which the intended use is not forbidden.
+    """
     conds: list[Any] = []
+    if filters.use is not None:
+        if permitted is None:
+            raise ValueError("filters.use needs the permitted license kinds")
+        conds.append(permitted_condition(permitted))
     if filters.family:
         conds.append(MODEL.c.family_key.in_([family_key(f) for f in filters.family]))
     if filters.license:
@@ -179,6 +197,31 @@ def build_select(filters: Filters, facts: LicenseFacts, columns: Iterable[Any]) 
         conds.append(MODEL.c.id.in_(list(filters.ids)) if filters.ids else false())
     stmt = select(*columns)
     return stmt.where(and_(*conds)) if conds else stmt
+
+
+def permitted_condition(permitted: Mapping[str, frozenset[tuple[bool, bool]]]) -> Any:
+    """SQL for "the model's license permits the use for a model of its kind".
+
+    A compliance verdict depends only on the license, on whether the model is API-only and on
+    whether its vendor offers fine-tuning; so a handful of judgments turn into one condition.
+    """
+    everything = frozenset((api, ft) for api in (False, True) for ft in (False, True))
+    whole = [lid for lid, kinds in permitted.items() if kinds == everything]
+    parts: list[Any] = [MODEL.c.license.in_(whole)] if whole else []
+    is_api = MODEL.c.access == "api"
+    vendor_ft = MODEL.c.methods.contains("|api-finetune|")
+    for lid, kinds in permitted.items():
+        if kinds == everything:
+            continue
+        for api, ft in kinds:
+            parts.append(
+                and_(
+                    MODEL.c.license == lid,
+                    is_api if api else not_(is_api),
+                    vendor_ft if ft else not_(vendor_ft),
+                )
+            )
+    return or_(*parts) if parts else false()
 
 
 def order(stmt: Select[Any], sort: Sort) -> Select[Any]:

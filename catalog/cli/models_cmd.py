@@ -23,6 +23,7 @@ from catalog.cli.common import (
     err,
     open_catalog,
 )
+from catalog.cli.license_cmd import DistributeChoice, UseChoice
 from catalog.render import Column, Format, emit
 
 if TYPE_CHECKING:
@@ -132,6 +133,32 @@ def list_models(
 
 def shortlist(
     ctx: typer.Context,
+    use: Annotated[
+        UseChoice | None,
+        typer.Option(
+            "--use",
+            help="Intended use; keeps models whose license does not forbid it.",
+            case_sensitive=False,
+        ),
+    ] = None,
+    modify: Annotated[
+        bool, typer.Option("--modify", help="You will fine-tune or change the weights.")
+    ] = False,
+    distribute: Annotated[
+        DistributeChoice | None,
+        typer.Option(
+            "--distribute",
+            help="You will redistribute weights or derivatives.",
+            case_sensitive=False,
+        ),
+    ] = None,
+    train_on_outputs: Annotated[
+        bool,
+        typer.Option("--train-on-outputs", help="You will train another model on its outputs."),
+    ] = False,
+    host_api: Annotated[
+        bool, typer.Option("--host-api", help="You will offer the model itself as a hosted API.")
+    ] = False,
     family: FamilyOpt = None,
     license: LicenseOpt = None,
     access: AccessOpt = None,
@@ -146,7 +173,13 @@ def shortlist(
     top: TopOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Ranked models for your constraints, best first (see README: how ranking works)."""
+    """Ranked models for your constraints, best first (see README: how ranking works).
+
+    With any of --use/--modify/--distribute/--train-on-outputs/--host-api, models whose
+    license forbids that use are left out (see `modelcat license check`).
+    """
+    import dataclasses
+
     from catalog.api import SHORTLIST_SORT
     from catalog.query import Sort
 
@@ -154,6 +187,15 @@ def shortlist(
         family=family, license=license, access=access, tunable=tunable, commercial=commercial,
         mau=mau, min_params=min_params, max_params=max_params, search=search, tier=tier,
     )  # fmt: skip
+    if use or modify or distribute or train_on_outputs or host_api:
+        from catalog.licenses import IntendedUse
+
+        intended = IntendedUse.from_options(
+            use=(use or UseChoice.commercial).value, mau=mau, modify=modify,
+            distribute=(distribute or DistributeChoice.none).value,
+            train_on_outputs=train_on_outputs, host_api=host_api,
+        )  # fmt: skip
+        filters = dataclasses.replace(filters, use=intended)
     cat = open_catalog(ctx)
     models = cat.query(filters, sort=Sort.parse(sort, default=SHORTLIST_SORT), top=top)
     print_models(cat, models, fmt, filters=filters, title="shortlist")

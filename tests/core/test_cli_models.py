@@ -183,3 +183,26 @@ def test_python_api_matches_cli() -> None:
         assert cat.get("meta-llama/Llama-2-7b-hf").id == "llama-2-7b"
         with pytest.raises(TypeError):
             cat.list("llama")  # type: ignore[misc]  # filters are keyword-only
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--use", "commercial", "--mau", "900M", "--modify", "--distribute", "derivatives"],
+        ["--train-on-outputs"],
+        ["--host-api", "--modify"],
+        ["--use", "research", "--distribute", "weights"],
+    ],
+)
+def test_shortlist_compliance_flags_keep_exactly_the_not_forbidden_models(flags: list[str]) -> None:
+    kept = set(ids("shortlist", *flags))
+    verdicts = run_json("license", "check", *flags)["results"]
+    expected = {v["model"] for v in verdicts if v["verdict"] != "forbidden"}
+    assert kept == expected
+    assert len(expected) < len(verdicts)  # the flags really rule something out
+
+
+def test_shortlist_for_a_big_commercial_product_drops_llama_and_keeps_apache() -> None:
+    kept = set(ids("shortlist", "--mau", "900M", "--modify", "--distribute", "derivatives"))
+    assert {"mistral-7b", "falcon-40b", "gpt-j-6b", "gemma-7b"} <= kept
+    assert not {"llama-2-7b", "llama-3.1-8b", "qwen-7b", "llama-7b", "gpt-4"} & kept
