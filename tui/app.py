@@ -1,0 +1,260 @@
+"""The modelcat terminal UI: the App, its keys and screens, and the one worker-error router.
+
+``make_app`` builds it for the CLI (``modelcat``, ``modelcat tui``) and for the tests alike.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker
+
+from catalog.errors import CatalogError
+from tui.state import FilterState, Shortlist
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.query import Sort
+    from tui.screens.browse import BrowseScreen
+
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+class ModelcatApp(App[None]):
+    """Browse, filter, compare, check licenses, estimate, sync and benchmark."""
+
+    TITLE = "modelcat"
+    CSS_PATH = "styles/app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "open('help')", "Help", key_display="?"),
+        Binding("c", "compare", "Compare"),
+        Binding("e", "export", "Export"),
+        Binding("l", "open('licenses')", "Licenses"),
+        Binding("a", "open('advisor')", "Advisor"),
+        Binding("s", "open('sync')", "Sync"),
+    ]
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        owns_catalog: bool = False,
+        export_dir: Path | None = None,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.owns_catalog = owns_catalog
+        self.export_dir = export_dir or Path.cwd()
+        self.filters = FilterState()
+        """The browse filters; kept here so they survive switching screens."""
+        self.sort: Sort | None = None
+        self.shortlist = Shortlist.load(catalog)
+        if theme:
+            self.theme = theme
+
+    # -- screens ---------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[None]:
+        from tui.screens.browse import BrowseScreen
+
+        return BrowseScreen()
+
+    def on_mount(self) -> None:
+        if self.catalog.recovered_from:
+            self.notify(
+                f"The database was corrupt: it was moved to {self.catalog.recovered_from} "
+                "and rebuilt from the curated files.",
+                title="Database rebuilt",
+                severity="warning",
+                timeout=10,
+            )
+
+    def on_unmount(self) -> None:
+        if self.owns_catalog:
+            self.catalog.close()
+
+    @property
+    def browse(self) -> BrowseScreen:
+        """The browse screen (always the bottom of the stack)."""
+        from tui.screens.browse import BrowseScreen
+
+        screen = self.screen_stack[0]
+        assert isinstance(screen, BrowseScreen)
+        return screen
+
+    def action_open(self, name: str) -> None:
+        """Open a top-level screen (help, licenses, advisor, sync) unless it is showing."""
+        from tui.screens.advisor import AdvisorScreen
+        from tui.screens.help import HelpScreen
+        from tui.screens.licenses import LicensesScreen
+        from tui.screens.sync import SyncScreen
+
+        kinds: dict[str, type[Screen[None]]] = {
+            "help": HelpScreen,
+            "licenses": LicensesScreen,
+            "advisor": AdvisorScreen,
+            "sync": SyncScreen,
+        }
+        kind = kinds[name]
+        if isinstance(self.screen, kind):
+            return
+        if name == "sync":
+            # One sync screen for the app's lifetime: leaving it does not cancel a running sync.
+            if not self.is_screen_installed("sync"):
+                self.install_screen(SyncScreen(), "sync")
+            self.push_screen("sync")
+            return
+        self.push_screen(kind())
+
+    def open_detail(self, model_id: str) -> None:
+        """Show everything known about a model."""
+        from tui.screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(model_id))
+
+    def open_bench(self, model_id: str | None) -> None:
+        """The benchmark screen, aimed at ``model_id`` (kept alive like the sync screen)."""
+        from tui.screens.bench import BenchScreen
+
+        if not self.is_screen_installed("bench"):
+            self.install_screen(BenchScreen(), "bench")
+        screen = self.get_screen("bench", BenchScreen)
+        screen.target = model_id
+        if self.screen is not screen:
+            self.push_screen(screen)
+
+    def action_compare(self) -> None:
+        """Compare the marked models side by side."""
+        from tui.screens.compare import CompareScreen
+
+        marked = list(self.shortlist.ids)
+        if not COMPARE_MIN <= len(marked) <= COMPARE_MAX:
+            self.notify(
+                f"Mark {COMPARE_MIN} to {COMPARE_MAX} models with space to compare them "
+                f"({len(marked)} marked).",
+                title="Compare",
+                severity="warning",
+            )
+            return
+        self.push_screen(CompareScreen(marked))
+
+    def action_export(self) -> None:
+        """Write the shortlist to a file (json, csv or md); the path is shown."""
+        from tui.modals.export import ExportModal, ExportRequest
+
+        if not len(self.shortlist):
+            self.notify("Mark models with space first.", title="Export", severity="warning")
+            return
+
+        def write(request: ExportRequest | None) -> None:
+            if request is None:
+                return
+            from catalog.export import export_models
+
+            try:
+                models = [self.catalog.get(i) for i in self.shortlist.ids]
+                path = export_models(models, fmt=request.fmt, path=request.path)
+            except CatalogError as exc:
+                self.notify(str(exc), title="Export failed", severity="error")
+                return
+            self.last_export = path
+            self.notify(f"{len(models)} models written to {path}", title="Exported", timeout=10)
+
+        default = self.export_dir / "modelcat-shortlist.json"
+        self.push_screen(ExportModal(default, len(self.shortlist)), write)
+
+    last_export: Path | None = None
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def route_worker_error(self, worker: Worker[object]) -> None:
+        """The one place worker errors go: a notification for ours, a modal for the unexpected."""
+        error = worker.error
+        if error is None:
+            return
+        what = worker.description or worker.name or "background task"
+        if isinstance(error, CatalogError):
+            self.notify(str(error), title=f"{what} failed", severity="error", timeout=10)
+            return
+        from tui.modals.error import ErrorModal
+
+        details = "".join(traceback.format_exception(error))
+        self.push_screen(ErrorModal(f"{what} failed: {error}", details))
+
+    # -- command palette -------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Search models", "Focus the search box", self._focus_search)
+        yield SystemCommand("Compare marked models", "Side by side (2-4)", self.action_compare)
+        yield SystemCommand("Export shortlist", "Write it as json, csv or md", self.action_export)
+        yield SystemCommand("Clear shortlist", "Unmark every model", self._clear_shortlist)
+        yield SystemCommand("Licenses", "License terms and their models", self._open("licenses"))
+        yield SystemCommand("Advisor", "Which model for my use case?", self._open("advisor"))
+        yield SystemCommand("Sync with the Hub", "Enrich from Hugging Face", self._open("sync"))
+        yield SystemCommand("Benchmark", "Benchmark the highlighted model", self._bench)
+        yield SystemCommand("Help", "Every key", self._open("help"))
+
+    def _open(self, name: str) -> _Call:
+        return _Call(self, name)
+
+    def _focus_search(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.browse.action_focus_search()
+
+    def _clear_shortlist(self) -> None:
+        self.shortlist.clear()
+        self.browse.shortlist_changed()
+
+    def _bench(self) -> None:
+        self.open_bench(self.browse.highlighted)
+
+
+class _Call:
+    """A palette callback that opens a named screen."""
+
+    def __init__(self, app: ModelcatApp, name: str) -> None:
+        self.app, self.name = app, name
+
+    def __call__(self) -> None:
+        self.app.action_open(self.name)
+
+
+def make_app(
+    catalog: Catalog | None = None,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    export_dir: Path | None = None,
+    theme: str | None = None,
+) -> ModelcatApp:
+    """Build the app over ``catalog``, or over a catalog opened from ``db``/``data_dir``.
+
+    Args:
+        catalog: an open catalog (the app does not close it).
+        db: a SQLite path or SQLAlchemy URL when no catalog is given (``$MODELCAT_DB`` default).
+        data_dir: a folder of curated files merged over the shipped ones.
+        export_dir: where exports go by default (the working folder).
+        theme: a Textual theme name (``textual-ansi`` uses the terminal's own colours).
+
+    Raises:
+        CatalogError: the database cannot be opened or the curated files are invalid.
+    """
+    owns = catalog is None
+    if catalog is None:
+        from catalog.api import Catalog
+
+        catalog = Catalog.open(db, data_dir=data_dir)
+    return ModelcatApp(catalog, owns_catalog=owns, export_dir=export_dir, theme=theme)

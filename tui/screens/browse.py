@@ -1,0 +1,255 @@
+"""The first screen: a search box, the filter panel, the paged model table and a status line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from catalog.api import SHORTLIST_SORT
+from catalog.query import TIERS, Sort
+from catalog.schema import ACCESS_MODES, TUNING_METHODS
+from tui import features
+from tui.browse_query import BrowseResult, UseCache, run_browse_query
+from tui.columns import ExtraCells, row_maker
+from tui.screens.base import ModelcatScreen
+from tui.state import FilterState
+from tui.widgets.filter_panel import FilterChoices, FilterPanel
+from tui.widgets.model_table import ModelTable
+
+PAGE_SIZE = 100
+NARROW = 100
+"""Below this many columns the filter panel starts hidden (``f`` shows it)."""
+
+
+class BrowseScreen(ModelcatScreen):
+    """Find models: type to search, filter on the left, enter for details, space to mark."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search", key_display="/"),
+        Binding("f", "toggle_filters", "Filters"),
+        Binding("b", "bench", "Bench"),
+        Binding("escape", "leave_search", "Back", show=False),
+    ]
+
+    @dataclass
+    class ResultsShown(Message):
+        """The table now shows the result for ``state`` (``total`` models)."""
+
+        state: FilterState
+        total: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: BrowseResult | None = None
+        self._query_running = False
+        self._query_dirty = False
+        self._use_cache = UseCache()
+        self._rows = row_maker(self._extra_columns())
+
+    def compose(self) -> ComposeResult:
+        cat = self.mc.catalog
+        choices = FilterChoices(
+            families=cat.families(),
+            licenses=[lic.id for lic in cat.licenses()],
+            access=ACCESS_MODES,
+            tunable=TUNING_METHODS,
+            tiers=TIERS,
+            use_note=None
+            if features.available("compliance")
+            else features.missing_message("compliance"),
+            fit_note=_fit_note(),
+        )
+        state = self.mc.filters
+        with Horizontal(id="searchbar"):
+            yield Static("/", id="search-key")
+            yield Input(
+                state.search,
+                placeholder="search id, name, family, publisher",
+                id="search",
+                compact=True,
+            )
+        with Horizontal(id="body"):
+            yield FilterPanel(choices, state, id="filters")
+            yield ModelTable(self._rows.columns, page_size=PAGE_SIZE, id="models")
+        yield Static("Loading…", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.app.size.width < NARROW:
+            self.query_one(FilterPanel).display = False
+        self.table.focus()
+        self.refresh_results()
+
+    @property
+    def table(self) -> ModelTable:
+        """The model table."""
+        return self.query_one(ModelTable)
+
+    @property
+    def highlighted(self) -> str | None:
+        """The model id under the table's cursor."""
+        return self.table.highlighted_key
+
+    @property
+    def sort(self) -> Sort:
+        """The table's sort (ranked, best first, until a header is clicked)."""
+        return self.mc.sort or SHORTLIST_SORT
+
+    # -- querying --------------------------------------------------------------------------
+
+    def refresh_results(self) -> None:
+        """Query for the current filters; while a query runs, queue (at most) one more."""
+        if self._query_running:
+            self._query_dirty = True
+            return
+        self._query_running = True
+        self._query(self.mc.filters, self.sort)
+
+    @work(thread=True, group="browse", exit_on_error=False, description="Filtering models")
+    def _query(self, state: FilterState, sort: Sort) -> BrowseResult:
+        return run_browse_query(
+            self.mc.catalog,
+            state,
+            sort=sort,
+            page_size=PAGE_SIZE,
+            rows=self._rows,
+            use_cache=self._use_cache,
+        )
+
+    def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
+        if worker.group != "browse" or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self._query_running = False
+        if state == WorkerState.SUCCESS and isinstance(worker.result, BrowseResult):
+            self._show(worker.result)
+        if self._query_dirty:
+            self._query_dirty = False
+            self.refresh_results()
+
+    def _show(self, result: BrowseResult) -> None:
+        self.result = result
+        table = self.table
+        table.marked = frozenset(self.mc.shortlist.ids)
+        table.show(total=result.total, first_page=result.first_page, loader=result.loader)
+        self._update_status()
+        self.post_message(self.ResultsShown(result.state, result.total))
+
+    def _update_status(self) -> None:
+        status = self.query_one("#status", Static)
+        result = self.result
+        if result is None:
+            return
+        status.set_class(result.total == 0, "-empty")
+        if result.total == 0 and result.empty_reason:
+            parts = [Content(result.empty_reason)]
+        else:
+            noun = "model" if result.total == 1 else "models"
+            parts = [Content.from_markup("[b]$n[/b] $noun", n=f"{result.total:,}", noun=noun)]
+            labels = result.state.labels()
+            parts.append(Content(" · " + (", ".join(labels) if labels else "no filters")))
+        marked = len(self.mc.shortlist)
+        if marked:
+            parts.append(Content(f" · {marked} marked"))
+        parts.append(Content(f" · sorted by {_sort_label(self.sort)}"))
+        for name, problem in result.problems.items():
+            parts.append(Content(f" · ⚠ {name.replace('_', ' ')}: {problem}"))
+        for note in result.notes:
+            parts.append(Content(f" · {note}"))
+        status.update(Content("").join(parts))
+
+    # -- events ----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.mc.filters = self.mc.filters.with_(search=event.value)
+        self.refresh_results()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.table.focus()
+
+    @on(FilterPanel.Changed)
+    def _filters_changed(self, event: FilterPanel.Changed) -> None:
+        self.mc.filters = event.state.with_(search=self.mc.filters.search)
+        self.refresh_results()
+
+    @on(ModelTable.Selected)
+    def _open_detail(self, event: ModelTable.Selected) -> None:
+        self.mc.open_detail(event.key)
+
+    @on(ModelTable.MarkToggled)
+    def _toggle_mark(self, event: ModelTable.MarkToggled) -> None:
+        marked = self.mc.shortlist.toggle(event.key)
+        self.shortlist_changed()
+        if marked:
+            self.table.action_cursor(1)
+
+    @on(ModelTable.SortRequested)
+    def _sort(self, event: ModelTable.SortRequested) -> None:
+        current = self.sort
+        descending = not current.descending if current.key == event.sort_key else False
+        self.mc.sort = Sort(event.sort_key, descending=descending)
+        self.refresh_results()
+
+    @on(ModelTable.LoadFailed)
+    def _load_failed(self, event: ModelTable.LoadFailed) -> None:
+        self.notify(f"Could not read more rows: {event.error}", severity="error")
+
+    def shortlist_changed(self) -> None:
+        """Redraw marks and the status line after the shortlist changed."""
+        self.table.marked = frozenset(self.mc.shortlist.ids)
+        self.table.refresh()
+        self._update_status()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        """Put the cursor in the search box."""
+        self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        """Escape: from the search box or the filters back to the table."""
+        self.table.focus()
+
+    def action_toggle_filters(self) -> None:
+        """Show or hide the filter panel."""
+        panel = self.query_one(FilterPanel)
+        panel.display = not panel.display
+        if panel.display:
+            panel.focus()
+        else:
+            self.table.focus()
+
+    def action_bench(self) -> None:
+        """Benchmark the highlighted model."""
+        self.mc.open_bench(self.highlighted)
+
+    def on_screen_resume(self) -> None:
+        # Marks may have changed on another screen (detail, compare).
+        if self.result is not None:
+            self.shortlist_changed()
+
+    def _extra_columns(self) -> dict[str, ExtraCells]:
+        return {}
+
+
+def _fit_note() -> str | None:
+    for name in ("hardware", "estimate"):
+        if not features.available(name):  # type: ignore[arg-type]
+            return features.missing_message(name)  # type: ignore[arg-type]
+    return "Fit filter: not available yet (needs a catalog query for fitting models)."
+
+
+def _sort_label(sort: Sort) -> str:
+    if sort.key == "score":
+        return "rank"
+    return f"{sort.key.replace('_', ' ')} {'↓' if sort.descending else '↑'}"

@@ -1,0 +1,54 @@
+"""Every key, by where it works (``?``)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Static
+
+from tui.screens.base import ModelcatScreen
+
+KEYS: list[tuple[str, str, str]] = [
+    ("everywhere", "?", "this help"),
+    ("everywhere", "q", "quit"),
+    ("everywhere", "escape", "back to the previous screen"),
+    ("everywhere", "ctrl+p", "command palette (every action by name)"),
+    ("everywhere", "l", "licenses: terms, and the models under each"),
+    ("everywhere", "a", "advisor: which model for a use case"),
+    ("everywhere", "s", "sync with the Hugging Face Hub"),
+    ("everywhere", "c", "compare the marked models (2 to 4)"),
+    ("everywhere", "e", "export the marked models (json, csv, md)"),
+    ("browse", "/", "search (id, name, family, publisher)"),
+    ("browse", "f", "show or hide the filter panel"),
+    ("browse", "↑ ↓ pgup pgdn home end", "move in the table"),
+    ("browse", "enter / click twice", "details of the highlighted model"),
+    ("browse", "space", "mark or unmark for the shortlist (kept across restarts)"),
+    ("browse", "b", "benchmark the highlighted model (when it is on this machine)"),
+    ("browse", "click a header", "sort by that column (again: reverse)"),
+    ("browse", "escape", "from the search box or filters back to the table"),
+    ("detail", "space", "mark or unmark this model"),
+    ("detail", "b", "benchmark this model"),
+    ("licenses", "enter", "list the models under the highlighted license"),
+    ("sync, bench", "enter / ctrl+c", "start / cancel (the button does the same)"),
+]
+
+
+class HelpScreen(ModelcatScreen):
+    """A table of every key."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static("[b]modelcat keys[/b]", classes="title")
+            yield DataTable(id="keys", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                "Filters and marks stay as you move between screens; marks are saved.",
+                classes="hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("where", "key", "what it does")
+        for row in KEYS:
+            table.add_row(*row)
+        table.focus()

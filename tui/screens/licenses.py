@@ -1,0 +1,9 @@
+"""placeholder"""
+
+from __future__ import annotations
+
+from tui.screens.base import ModelcatScreen
+
+
+class LicensesScreen(ModelcatScreen):
+    """placeholder"""

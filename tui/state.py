@@ -1,0 +1,182 @@
+"""What the user has chosen, kept by the app so it survives switching screens.
+
+Plain data: the filter panel writes a ``FilterState``, the browse screen turns it into
+``catalog.query.Filters``; the shortlist is stored through ``Catalog.save_list`` so it also
+survives restarts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
+
+from catalog.errors import CatalogError
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.query import Filters
+
+SHORTLIST_NAME = "default"
+"""The saved list the TUI's marks live in (``modelcat`` shares it with ``Catalog.saved_list``)."""
+
+
+@dataclass(frozen=True)
+class UseState:
+    """The intended use of the filter panel, as typed (``IntendedUse`` fields, text for MAU)."""
+
+    use: str = "commercial"
+    mau: str = ""
+    modify: bool = False
+    distribute: str = "none"
+    train_on_outputs: bool = False
+    host_api: bool = False
+
+    def intended_use(self) -> Any:
+        """The ``catalog.licenses.IntendedUse`` (raises ``UsageError`` for a bad MAU)."""
+        from catalog.licenses import IntendedUse
+
+        return IntendedUse.from_options(
+            use=self.use,
+            mau=self.mau.strip() or None,
+            modify=self.modify,
+            distribute=self.distribute,
+            train_on_outputs=self.train_on_outputs,
+            host_api=self.host_api,
+        )
+
+    def describe(self) -> str:
+        """A few words for the status line: ``commercial, 900M MAU, modify``."""
+        words = [self.use]
+        if self.mau.strip():
+            words.append(f"{self.mau.strip()} MAU")
+        words += [
+            flag
+            for flag, on in (
+                ("modify", self.modify),
+                ("train on outputs", self.train_on_outputs),
+                ("host as API", self.host_api),
+            )
+            if on
+        ]
+        if self.distribute != "none":
+            words.append(f"distribute {self.distribute}")
+        return ", ".join(words)
+
+
+@dataclass(frozen=True)
+class FitState:
+    """ "Fits this machine": the dtype and context to judge the fit with."""
+
+    dtype: str = "bf16"
+    context: str = "4096"
+
+
+@dataclass(frozen=True)
+class FilterState:
+    """Every filter of the browse screen. Text fields hold what the user typed."""
+
+    search: str = ""
+    family: str = ""
+    license: str = ""
+    access: str = ""
+    tunable: str = ""
+    tier: str = ""
+    commercial: bool = False
+    mau: str = ""
+    max_params: str = ""
+    use: UseState | None = None
+    """Hide models whose license forbids this use (``None``: no compliance filter)."""
+    fits: FitState | None = None
+    """Hide models that do not fit this machine (``None``: no fit filter)."""
+
+    def with_(self, **changes: Any) -> FilterState:
+        """A copy with ``changes`` applied."""
+        return replace(self, **changes)
+
+    def to_filters(self) -> tuple[Filters, dict[str, str]]:
+        """The catalog filters, and a message per field whose text does not parse.
+
+        A field that does not parse is left out (the table keeps filtering on the others) and
+        its message tells the user what is wrong.
+        """
+        from catalog.api import make_filters
+
+        args: dict[str, Any] = {
+            "search": self.search.strip() or None,
+            "family": _one(self.family),
+            "license": _one(self.license),
+            "access": _one(self.access),
+            "tunable": _one(self.tunable),
+            "tier": _one(self.tier),
+            "commercial": self.commercial,
+        }
+        problems: dict[str, str] = {}
+        for name in ("mau", "max_params"):
+            text = str(getattr(self, name)).strip()
+            if not text:
+                continue
+            try:
+                make_filters(**{name: text})
+            except CatalogError as exc:
+                problems[name] = str(exc)
+            else:
+                args[name] = text
+        return make_filters(**args), problems
+
+    def labels(self) -> list[str]:
+        """``name=value`` for every active filter, for the status line."""
+        out = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in ("", False, None):
+                continue
+            if f.name == "search":
+                out.append(f"search={value!r}")
+            elif isinstance(value, UseState):
+                out.append(f"use=({value.describe()})")
+            elif isinstance(value, FitState):
+                out.append(f"fits=({value.dtype}, ctx {value.context})")
+            elif value is True:
+                out.append(f.name)
+            else:
+                out.append(f"{f.name.replace('_', ' ')}={value}")
+        return out
+
+
+def _one(value: str) -> tuple[str, ...]:
+    return (value,) if value else ()
+
+
+@dataclass
+class Shortlist:
+    """The marked models, stored under ``SHORTLIST_NAME`` on every change."""
+
+    catalog: Catalog
+    ids: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, catalog: Catalog) -> Shortlist:
+        """The shortlist saved by a previous session (ids no longer in the catalog dropped)."""
+        saved = catalog.saved_list(SHORTLIST_NAME)
+        return cls(catalog, [i for i in saved if catalog.exists(i)])
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self.ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def toggle(self, model_id: str) -> bool:
+        """Mark or unmark ``model_id``; returns True when it is now marked."""
+        marked = model_id not in self.ids
+        if marked:
+            self.ids.append(model_id)
+        else:
+            self.ids.remove(model_id)
+        self.catalog.save_list(SHORTLIST_NAME, self.ids)
+        return marked
+
+    def clear(self) -> None:
+        """Unmark everything."""
+        self.ids.clear()
+        self.catalog.save_list(SHORTLIST_NAME, self.ids)

@@ -1,0 +1,191 @@
+"""The filter panel of the browse screen: every filter but the search box.
+
+Attributes down, messages up: the screen gives the choices and the current ``FilterState``; the
+panel posts ``FilterPanel.Changed`` with a new state whenever a control changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select
+
+from tui.state import FilterState, FitState, UseState
+
+ANY = Select.NULL
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the selects offer, and which feature-backed filters this installation has."""
+
+    families: Sequence[str]
+    licenses: Sequence[str]
+    access: Sequence[str]
+    tunable: Sequence[str]
+    tiers: Sequence[str]
+    dtypes: Sequence[str] = ()
+    use_note: str | None = None
+    """Why the intended-use filter is unavailable (None: it works)."""
+    fit_note: str | None = None
+    """Why the fits-this-machine filter is unavailable (None: it works)."""
+
+
+class FilterPanel(VerticalScroll):
+    """Selects, checkboxes and inputs that together make a ``FilterState``."""
+
+    DEFAULT_CSS = """
+    FilterPanel {
+        width: 32;
+        padding: 0 1;
+        background: $panel;
+        border-right: vkey $border-blurred;
+        scrollbar-size-vertical: 1;
+        & Label.caption { color: $text-muted; margin-top: 1; }
+        & Label.note { color: $text-warning; }
+        & Select, & Input, & Checkbox { width: 100%; }
+        & Collapsible { padding: 0; margin-top: 1; border-top: none; background: $panel; }
+        & Collapsible > Contents { padding: 0; }
+        & #reset { width: 100%; margin-top: 1; }
+    }
+    """
+
+    BORDER_TITLE: ClassVar[str] = "Filters"
+
+    @dataclass
+    class Changed(Message):
+        """The user changed a filter; ``state`` is the panel's new state."""
+
+        state: FilterState
+
+    def __init__(
+        self, choices: FilterChoices, state: FilterState, *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.choices = choices
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        c, s = self.choices, self.state
+        yield from _select("Family", "family", c.families, s.family)
+        yield from _select("License", "license", c.licenses, s.license)
+        yield from _select("Access", "access", c.access, s.access)
+        yield from _select("Tunable with", "tunable", c.tunable, s.tunable)
+        yield from _select("Tier", "tier", c.tiers, s.tier)
+        yield Label("Max parameters", classes="caption")
+        yield Input(s.max_params, placeholder="e.g. 8B", id="max_params", compact=True)
+        yield Checkbox("Commercial use", s.commercial, id="commercial", compact=True)
+        yield Label("…at monthly active users", classes="caption")
+        yield Input(s.mau, placeholder="e.g. 900M", id="mau", compact=True)
+        use = s.use or UseState()
+        with Collapsible(title="Intended use", collapsed=s.use is None, id="use-box"):
+            if c.use_note:
+                yield Label(c.use_note, classes="note")
+            yield Checkbox("Hide forbidden models", s.use is not None, id="use_on", compact=True)
+            yield from _select("Use", "use_kind", ("commercial", "research", "personal"), use.use)
+            yield Checkbox("Fine-tune / modify", use.modify, id="modify", compact=True)
+            yield Checkbox("Train on outputs", use.train_on_outputs, id="train", compact=True)
+            yield Checkbox("Host as an API", use.host_api, id="host", compact=True)
+            yield from _select(
+                "Distribute", "distribute", ("none", "weights", "derivatives"), use.distribute
+            )
+        fit = s.fits or FitState()
+        with Collapsible(title="Fits this machine", collapsed=s.fits is None, id="fit-box"):
+            if c.fit_note:
+                yield Label(c.fit_note, classes="note")
+            yield Checkbox("Only models that fit", s.fits is not None, id="fit_on", compact=True)
+            yield from _select("Weights dtype", "dtype", c.dtypes or (fit.dtype,), fit.dtype)
+            yield Label("Context (tokens)", classes="caption")
+            yield Input(fit.context, placeholder="4096", id="context", compact=True)
+        yield Button("Reset filters", id="reset", compact=True)
+
+    def on_mount(self) -> None:
+        for box, note in (("#use-box", self.choices.use_note), ("#fit-box", self.choices.fit_note)):
+            if note:
+                for child in self.query_one(box).query("Checkbox, Select, Input"):
+                    child.disabled = True
+
+    def load(self, state: FilterState) -> None:
+        """Show ``state`` without posting ``Changed`` (e.g. after a reset)."""
+        self.state = state
+        use, fit = state.use or UseState(), state.fits or FitState()
+        values: dict[str, Any] = {
+            "family": state.family, "license": state.license, "access": state.access,
+            "tunable": state.tunable, "tier": state.tier, "max_params": state.max_params,
+            "commercial": state.commercial, "mau": state.mau, "use_on": state.use is not None,
+            "use_kind": use.use, "modify": use.modify, "train": use.train_on_outputs,
+            "host": use.host_api, "distribute": use.distribute, "fit_on": state.fits is not None,
+            "dtype": fit.dtype, "context": fit.context,
+        }  # fmt: skip
+        with self.prevent(Select.Changed, Input.Changed, Checkbox.Changed):
+            for key, value in values.items():
+                widget = self.query_one(f"#{key}")
+                if isinstance(widget, Select):
+                    widget.value = value if value else ANY
+                elif isinstance(widget, (Input, Checkbox)):
+                    widget.value = value
+
+    @on(Select.Changed)
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event: Message) -> None:
+        event.stop()
+        self.state = self._read()
+        self.post_message(self.Changed(self.state))
+
+    @on(Button.Pressed, "#reset")
+    def _reset(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.load(FilterState(search=self.state.search))
+        self.post_message(self.Changed(self.state))
+
+    def _read(self) -> FilterState:
+        def text(key: str) -> str:
+            return self.query_one(f"#{key}", Input).value
+
+        def flag(key: str) -> bool:
+            return self.query_one(f"#{key}", Checkbox).value
+
+        def choice(key: str, default: str = "") -> str:
+            value = self.query_one(f"#{key}", Select).value
+            return default if value is ANY else str(value)
+
+        use = UseState(
+            use=choice("use_kind", "commercial"),
+            mau=text("mau"),
+            modify=flag("modify"),
+            distribute=choice("distribute", "none"),
+            train_on_outputs=flag("train"),
+            host_api=flag("host"),
+        )
+        fit = FitState(dtype=choice("dtype", FitState().dtype), context=text("context"))
+        return FilterState(
+            search=self.state.search,
+            family=choice("family"),
+            license=choice("license"),
+            access=choice("access"),
+            tunable=choice("tunable"),
+            tier=choice("tier"),
+            commercial=flag("commercial"),
+            mau=text("mau"),
+            max_params=text("max_params"),
+            use=use if flag("use_on") else None,
+            fits=fit if flag("fit_on") else None,
+        )
+
+
+def _select(label: str, key: str, options: Sequence[str], value: str) -> ComposeResult:
+    yield Label(label, classes="caption")
+    yield Select(
+        [(o, o) for o in options],
+        value=value if value in options else ANY,
+        prompt="any",
+        id=key,
+        compact=True,
+    )

@@ -1,0 +1,377 @@
+"""A table that pages through a large result: only the rows on screen are ever fetched.
+
+The owner hands the table a total and a ``loader(offset, limit)``; rows are fetched a page at a
+time in thread workers as the cursor or the scrollbar reaches them, and kept in a small LRU cache.
+100,000 matching models cost one page of rows, not 100,000 widgets.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import Worker, WorkerState
+
+Tone = Literal["", "good", "warn", "bad", "dim"]
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """One column: its header, width in cells and how its text lines up."""
+
+    key: str
+    header: str
+    width: int
+    justify: Literal["left", "right"] = "left"
+    sort_key: str | None = None
+    """The ``catalog.query.Sort`` key a click on the header sorts by (None: not sortable)."""
+    grow: bool = False
+    """Takes the width left over when the table is wider than its columns."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's text and its tone (the theme decides the colour)."""
+
+    text: str
+    tone: Tone = ""
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row: the model id and a cell per column."""
+
+    key: str
+    cells: tuple[Cell, ...]
+
+
+PageLoader = Callable[[int, int], list[TableRow]]
+"""``loader(offset, limit)``: the rows of one page; runs in a thread."""
+
+
+class ModelTable(ScrollView, can_focus=True):
+    """A keyboard- and mouse-driven table over a paged result."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump(0)", "First", show=False),
+        Binding("end,G", "jump(-1)", "Last", show=False),
+        Binding("enter", "select", "Details"),
+        Binding("space", "mark", "Mark"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "model-table--header",
+        "model-table--cursor",
+        "model-table--marked",
+        "model-table--good",
+        "model-table--warn",
+        "model-table--bad",
+        "model-table--dim",
+    }
+
+    DEFAULT_CSS = """
+    ModelTable {
+        background: $surface;
+        color: $foreground;
+        height: 1fr;
+        & > .model-table--header { text-style: bold; color: $text-accent; background: $panel; }
+        & > .model-table--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .model-table--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+        }
+        & > .model-table--marked { color: $text-accent; text-style: bold; }
+        & > .model-table--good { color: $text-success; }
+        & > .model-table--warn { color: $text-warning; }
+        & > .model-table--bad { color: $text-error; }
+        & > .model-table--dim { color: $text-muted; }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+    """The index of the highlighted row in the whole result."""
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to a row (``key`` is None while that row is loading)."""
+
+        key: str | None
+        index: int
+
+    @dataclass
+    class Selected(Message):
+        """The user asked for a row's details (enter or a second click)."""
+
+        key: str
+
+    @dataclass
+    class MarkToggled(Message):
+        """The user marked or unmarked a row (space)."""
+
+        key: str
+
+    @dataclass
+    class SortRequested(Message):
+        """The user clicked a sortable header."""
+
+        sort_key: str
+
+    @dataclass
+    class LoadFailed(Message):
+        """A page could not be read."""
+
+        error: BaseException
+
+    def __init__(
+        self,
+        columns: Sequence[TableColumn],
+        *,
+        page_size: int = 100,
+        cache_pages: int = 20,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = list(columns)
+        self.page_size = page_size
+        self.cache_pages = cache_pages
+        self.total = 0
+        self.marked: frozenset[str] = frozenset()
+        """Row keys drawn with a mark (attributes down: the screen sets it)."""
+        self._page_loader: PageLoader | None = None
+        self._pages: OrderedDict[int, list[TableRow]] = OrderedDict()
+        self._page_workers: dict[Worker[list[TableRow]], tuple[int, int]] = {}
+        self._generation = 0
+        self._widths: list[int] = [c.width for c in self.columns]
+
+    # -- data ------------------------------------------------------------------------------
+
+    def show(self, *, total: int, first_page: list[TableRow], loader: PageLoader) -> None:
+        """Replace the result: ``total`` rows, the first page already read, the rest on demand."""
+        self._generation += 1
+        self._page_loader = loader
+        self.total = total
+        self._pages.clear()
+        self._pages[0] = first_page
+        self._layout_columns()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.cursor_row = 0
+        self.refresh()
+
+    @property
+    def loaded(self) -> bool:
+        """True once ``show`` was called."""
+        return self._page_loader is not None
+
+    def row(self, index: int) -> TableRow | None:
+        """Row ``index`` if it is loaded; otherwise its page is requested and None returned."""
+        if not 0 <= index < self.total:
+            return None
+        page, at = divmod(index, self.page_size)
+        rows = self._pages.get(page)
+        if rows is None:
+            self._request(page)
+            return None
+        self._pages.move_to_end(page)
+        return rows[at] if at < len(rows) else None
+
+    def loaded_rows(self) -> list[TableRow]:
+        """Every row currently held, in result order (tests and exports of what is on screen)."""
+        return [row for page in sorted(self._pages) for row in self._pages[page]]
+
+    @property
+    def highlighted_key(self) -> str | None:
+        """The model id under the cursor (None while loading or when empty)."""
+        row = self.row(self.cursor_row)
+        return row.key if row else None
+
+    def _request(self, page: int) -> None:
+        if self._page_loader is None or (self._generation, page) in self._page_workers.values():
+            return
+        loader, offset, size = self._page_loader, page * self.page_size, self.page_size
+        worker = self.run_worker(
+            lambda: loader(offset, size),
+            thread=True,
+            group="model-table-pages",
+            exit_on_error=False,
+            description=f"rows {offset}-{offset + size}",
+        )
+        self._page_workers[worker] = (self._generation, page)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Store a loaded page (unless the result changed meanwhile) and redraw."""
+        where = self._page_workers.get(event.worker)  # type: ignore[call-overload]
+        if where is None:
+            return
+        event.stop()
+        if event.state == WorkerState.SUCCESS:
+            del self._page_workers[event.worker]  # type: ignore[arg-type]
+            generation, page = where
+            if generation == self._generation and event.worker.result is not None:
+                self._pages[page] = event.worker.result
+                while len(self._pages) > self.cache_pages:
+                    self._pages.popitem(last=False)
+                self.refresh()
+                if page == self.cursor_row // self.page_size:
+                    self.post_message(self.Highlighted(self.highlighted_key, self.cursor_row))
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            del self._page_workers[event.worker]  # type: ignore[arg-type]
+            if event.worker.error is not None:
+                self.post_message(self.LoadFailed(event.worker.error))
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _layout_columns(self) -> None:
+        widths = [c.width for c in self.columns]
+        spare = self.scrollable_content_region.width - (sum(widths) + 2 * len(widths) + 2)
+        if spare > 0:
+            growers = [i for i, c in enumerate(self.columns) if c.grow] or [0]
+            for n, i in enumerate(growers):
+                widths[i] += spare // len(growers) + (1 if n < spare % len(growers) else 0)
+        self._widths = widths
+        self.virtual_size = Size(sum(widths) + 2 * len(widths) + 2, self.total + 1)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._layout_columns()
+        self._scroll_cursor_into_view()
+
+    @property
+    def _visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            strip = self._header_strip()
+        else:
+            index = scroll_y + y - 1
+            strip = self._row_strip(index) if index < self.total else Strip.blank(0, base)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header_strip(self) -> Strip:
+        style = self.get_component_rich_style("model-table--header")
+        texts = [("  ", style)]
+        for column, width in zip(self.columns, self._widths, strict=True):
+            texts.append((_fit(column.header, width, column.justify) + "  ", style))
+        return Strip([Segment(text, s) for text, s in texts])
+
+    def _row_strip(self, index: int) -> Strip:
+        base = self.rich_style
+        row = self.row(index)
+        cursor = index == self.cursor_row
+        line_style = base + self.get_component_rich_style("model-table--cursor") if cursor else base
+        if row is None:
+            dim = line_style + self.get_component_rich_style("model-table--dim")
+            return Strip([Segment(_fit("  …", sum(self._widths) + 2 * len(self._widths)), dim)])
+        mark = row.key in self.marked
+        segments = [
+            Segment(
+                "● " if mark else "  ",
+                line_style + self.get_component_rich_style("model-table--marked"),
+            )
+        ]
+        for cell, column, width in zip(row.cells, self.columns, self._widths, strict=True):
+            style = line_style
+            if mark and column.key == "id":
+                style = style + self.get_component_rich_style("model-table--marked")
+            elif cell.tone and not cursor:
+                style = style + self.get_component_rich_style(f"model-table--{cell.tone}")
+            segments.append(Segment(_fit(cell.text, width, column.justify), style))
+            segments.append(Segment("  ", line_style))
+        return Strip(segments)
+
+    # -- cursor and actions ----------------------------------------------------------------
+
+    def validate_cursor_row(self, value: int) -> int:
+        return max(0, min(value, self.total - 1)) if self.total else 0
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.Highlighted(self.highlighted_key, new))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + self._visible_rows:
+            self.scroll_to(
+                y=self.cursor_row - self._visible_rows + 1, animate=False, immediate=True
+            )
+
+    def action_cursor(self, delta: int) -> None:
+        """Move the cursor by ``delta`` rows."""
+        self.cursor_row += delta
+
+    def action_page(self, direction: int) -> None:
+        """Move the cursor by a screenful."""
+        self.cursor_row += direction * self._visible_rows
+
+    def action_jump(self, where: int) -> None:
+        """Go to the first row (0) or the last (-1)."""
+        self.cursor_row = self.total - 1 if where < 0 else where
+
+    def action_select(self) -> None:
+        """Open the highlighted row."""
+        key = self.highlighted_key
+        if key is not None:
+            self.post_message(self.Selected(key))
+
+    def action_mark(self) -> None:
+        """Mark or unmark the highlighted row."""
+        key = self.highlighted_key
+        if key is not None:
+            self.post_message(self.MarkToggled(key))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a row moves the cursor; a second click (or a double click) opens it."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            column = self._column_at(offset.x + round(self.scroll_x))
+            if column is not None and column.sort_key:
+                self.post_message(self.SortRequested(column.sort_key))
+            return
+        index = round(self.scroll_y) + offset.y - 1
+        if not 0 <= index < self.total:
+            return
+        again = index == self.cursor_row
+        self.cursor_row = index
+        if again or event.chain > 1:
+            self.action_select()
+
+    def _column_at(self, x: int) -> TableColumn | None:
+        edge = 2
+        for column, width in zip(self.columns, self._widths, strict=True):
+            if edge <= x < edge + width + 2:
+                return column
+            edge += width + 2
+        return None
+
+
+def _fit(text: str, width: int, justify: Literal["left", "right"] = "left") -> str:
+    """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    if cell_len(text) > width:
+        return set_cell_size(text, max(0, width - 1)) + "…" if width else ""
+    pad = " " * (width - cell_len(text))
+    return pad + text if justify == "right" else text + pad
