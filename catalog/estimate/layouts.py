@@ -32,6 +32,8 @@ class Linear:
         covers: the unfused projections a fused module implements (``query_key_value`` covers
             ``q_proj``, ``k_proj``, ``v_proj``), so LoRA targets can name either.
         expert: a fused expert parameter rather than an ``nn.Linear`` module.
+        rank_factor: LoRA rank multiplier; peft gives a fused ``gate_up_proj`` of experts twice the
+            rank, so that gate and up each keep rank r as they had unfused.
     """
 
     name: str
@@ -42,6 +44,7 @@ class Linear:
     active: int | None = None
     covers: tuple[str, ...] = ()
     expert: bool = False
+    rank_factor: int = 1
 
     @property
     def weight_params(self) -> int:
@@ -123,10 +126,18 @@ def _experts(arch: Architecture, prefix: str = "mlp") -> list[Linear]:
         arch.num_experts,
         arch.experts_per_token,
     )
+    gate_up = Linear(
+        f"{prefix}.experts.gate_up_proj",
+        h,
+        2 * width,
+        copies=count,
+        active=active,
+        expert=True,
+        rank_factor=2,
+    )
     return [
-        Linear(
-            f"{prefix}.experts.gate_up_proj", h, 2 * width, copies=count, active=active, expert=True
-        ),
+        Linear(f"{prefix}.gate", h, count),  # the router
+        gate_up,
         Linear(f"{prefix}.experts.down_proj", width, h, copies=count, active=active, expert=True),
     ]
 
@@ -233,7 +244,7 @@ def _gpt2(arch: Architecture) -> Layout:
 
 def _gpt_bigcode(arch: Architecture) -> Layout:
     h = arch.hidden_size
-    positions = arch.raw.get("n_positions") or arch.max_context or 2048
+    positions = arch.raw.get("n_positions") or arch.max_context or 1024  # GPTBigCodeConfig default
     linears = [
         _fused_qkv("attn.c_attn", h, h + 2 * arch.num_kv_heads * arch.head_dim, True),
         Linear("attn.c_proj", h, h, True),
@@ -304,8 +315,7 @@ def _mpt(arch: Architecture) -> Layout:
 
 def _mixtral(arch: Architecture) -> Layout:
     h = arch.hidden_size
-    router = arch.num_experts * h
-    return _one(arch, _qkvo(arch, bias=False, o_bias=False) + _experts(arch), 2 * h + router)
+    return _one(arch, _qkvo(arch, bias=False, o_bias=False) + _experts(arch), 2 * h)
 
 
 def _qwen2_moe(arch: Architecture) -> Layout:
@@ -323,7 +333,7 @@ def _qwen2_moe(arch: Architecture) -> Layout:
     sparse_count = sum(
         1 for i in range(arch.num_layers) if i not in dense_only and (i + 1) % step == 0
     )
-    groups = [LayerGroup(sparse_count, tuple(sparse), 2 * h + arch.num_experts * h)]
+    groups = [LayerGroup(sparse_count, tuple(sparse), 2 * h)]
     if arch.num_layers - sparse_count:
         dense = attention + _gated(h, arch.ffn_size)
         groups.append(LayerGroup(arch.num_layers - sparse_count, tuple(dense), 2 * h))
@@ -360,9 +370,7 @@ def _deepseek(arch: Architecture) -> Layout:
         + (_gated(h, shared, prefix="mlp.shared_experts") if shared else [])
     )
     dense_count = min(int(raw.get("first_k_dense_replace") or 0), arch.num_layers)
-    groups = [
-        LayerGroup(arch.num_layers - dense_count, tuple(sparse), norms + arch.num_experts * h)
-    ]
+    groups = [LayerGroup(arch.num_layers - dense_count, tuple(sparse), norms)]
     if dense_count:
         groups.append(LayerGroup(dense_count, tuple(attention + _gated(h, arch.ffn_size)), norms))
     return Layout(arch.vocab_size * h, tuple(groups), h, _lm_head(arch))

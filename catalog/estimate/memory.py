@@ -84,21 +84,22 @@ def kv_cache_windowed_bytes(
 def prefill_elements_per_token(arch: Architecture) -> int:
     """Elements alive at the peak of one layer's forward pass, per token (no autograd).
 
-    The MLP peak holds the residual stream, the normed input and the intermediates (gated: the
-    activated gate, the up projection and their product; plain: the projection and its activation).
-    The attention peak holds the residual, the normed input, Q, K, V, K/V expanded to every query
-    head for grouped-query attention, and the attention output. Scaled-dot-product attention is
-    assumed, so no ``context x context`` score matrix is materialised.
+    Three hidden-size tensors are alive throughout: the embedding output (transformers keeps it
+    referenced for the whole forward), the residual stream and the normed layer input. On top, the
+    MLP peak holds its intermediates (gated: the activated gate, the up projection and their product;
+    plain: the projection and its activation); the attention peak holds Q, K, V, K/V expanded to
+    every query head for grouped-query attention, and the attention output. Scaled-dot-product
+    attention is assumed, so no ``context x context`` score matrix is materialised.
     """
     h = arch.hidden_size
     q = arch.num_heads * arch.head_dim
     kv = arch.kv_width // 2
     expanded = 2 * q if arch.num_kv_heads < arch.num_heads else 0
-    attention = 2 * h + q + 2 * kv + expanded + q
+    attention = 3 * h + q + 2 * kv + expanded + q
     width = arch.ffn_size
     if arch.is_moe:
         width = arch.expert_ffn_size * arch.experts_per_token
-    mlp = 2 * h + (3 if arch.gated_mlp else 2) * width
+    mlp = 3 * h + (3 if arch.gated_mlp else 2) * width
     return max(attention, mlp)
 
 

@@ -12,6 +12,7 @@ import json
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -47,12 +48,10 @@ def _build(config_json: str) -> Any:
                 return AutoModelForCausalLM.from_config(  # type: ignore[no-untyped-call]
                     hf_config, trust_remote_code=False
                 )
-    except ValueError as error:
+    except Exception as error:  # transformers validates configs with many exception types
         raise EstimateError(
-            f"transformers cannot build model_type {model_type!r}: {error}"
+            f"transformers cannot build this {model_type!r} config: {error}"
         ) from None
-    except (TypeError, AssertionError, RuntimeError) as error:
-        raise EstimateError(f"transformers rejected this {model_type!r} config: {error}") from None
     finally:
         logger.set_verbosity(verbosity)
 
@@ -101,18 +100,7 @@ def exact_layout(config: Mapping[str, Any], arch: Architecture) -> Layout:
         LayerGroup(
             g.count,
             tuple(
-                Linear(
-                    lin.name,
-                    lin.in_features,
-                    lin.out_features,
-                    lin.bias,
-                    lin.copies,
-                    arch.experts_per_token,
-                    lin.covers,
-                    True,
-                )
-                if lin.expert
-                else lin
+                replace(lin, active=arch.experts_per_token) if lin.expert else lin
                 for lin in g.linears
             ),
             g.other,
@@ -155,12 +143,23 @@ def _layout_of(model: Any) -> Layout:
                 )
                 linears.append(Linear(path, int(in_f), int(out_f), module.bias is not None))
                 continue
+            router = type(module).__name__.endswith("Router")
             for pname, parameter in module.named_parameters(recurse=False):
                 if parameter.dim() == 3 and "experts" in path:
                     copies, out_f, in_f = (int(d) for d in parameter.shape)
+                    factor = 2 if pname == "gate_up_proj" else 1  # peft doubles the fused rank
                     linears.append(
-                        Linear(f"{path}.{pname}", in_f, out_f, copies=copies, expert=True)
+                        Linear(
+                            f"{path}.{pname}",
+                            in_f,
+                            out_f,
+                            copies=copies,
+                            expert=True,
+                            rank_factor=factor,
+                        )
                     )
+                elif router and pname == "weight" and parameter.dim() == 2:
+                    linears.append(Linear(path, int(parameter.shape[1]), int(parameter.shape[0])))
                 else:
                     other[0] += parameter.numel()
     groups = tuple(

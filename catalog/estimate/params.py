@@ -152,7 +152,13 @@ def lora_params(layout: Layout, *, rank: int, targets: str | Sequence[str]) -> i
     for group in layout.groups:
         for lin in group.linears:
             if lin.name in chosen:
-                total += rank * (lin.in_features + lin.out_features) * lin.copies * group.count
+                total += (
+                    rank
+                    * lin.rank_factor
+                    * (lin.in_features + lin.out_features)
+                    * lin.copies
+                    * group.count
+                )
     return total
 
 
@@ -168,5 +174,5 @@ def lora_adapted_inputs(layout: Layout, *, targets: str | Sequence[str]) -> tupl
             if lin.name in chosen:
                 copies = lin.active_fraction_copies if lin.expert else 1
                 inputs += lin.in_features * copies * group.count
-                modules += copies * group.count
+                modules += copies * lin.rank_factor * group.count
     return inputs, modules
