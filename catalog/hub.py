@@ -578,6 +578,10 @@ class HubClient:
             raise HubError(f"invalid JSON from the Hub for {what}: {exc}") from exc
         if isinstance(exc, hf.LocalEntryNotFoundError):
             raise HubError(f"{what}: not found on the Hub or in the cache") from exc
+        if isinstance(exc, OSError):  # HTTP errors are OSErrors too, but were handled above
+            raise HubError(
+                f"{what}: cannot use the cache directory {self.cache_dir} ({exc})"
+            ) from exc
         return None
 
 

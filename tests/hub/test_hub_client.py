@@ -392,6 +392,14 @@ class TestDownloadConfig:
             client(fake_hub, max_retries=1).download_config(GPT2)
         assert fake_hub.count("resolve") == 2
 
+    def test_unusable_cache_dir(
+        self, fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        (tmp_path / "a-file").write_text("not a directory")
+        monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "a-file" / "hub"))
+        with pytest.raises(HubError, match="cannot use the cache directory"):
+            HubClient(endpoint=fake_hub.url, token=False).download_config(GPT2)
+
     def test_repo_not_found(self, fake_hub: FakeHub) -> None:
         with pytest.raises(HubError, match="repo not found"):
             client(fake_hub).download_config("nobody/nothing")
