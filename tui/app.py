@@ -9,14 +9,16 @@ import os
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from catalog.errors import CatalogError
+from tui import features
 from tui.state import FilterState, Shortlist
 
 if TYPE_CHECKING:
@@ -35,13 +37,14 @@ class ModelcatApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", show=False),
         Binding("question_mark", "open('help')", "Help", key_display="?"),
         Binding("c", "compare", "Compare"),
         Binding("e", "export", "Export"),
-        Binding("l", "open('licenses')", "Licenses"),
-        Binding("a", "open('advisor')", "Advisor"),
-        Binding("s", "open('sync')", "Sync"),
+        # Shown on the help screen and in the palette; the footer keeps to the browse essentials.
+        Binding("l", "open('licenses')", "Licenses", show=False),
+        Binding("a", "open('advisor')", "Advisor", show=False),
+        Binding("s", "open('sync')", "Sync", show=False),
     ]
 
     def __init__(
@@ -51,6 +54,7 @@ class ModelcatApp(App[None]):
         owns_catalog: bool = False,
         export_dir: Path | None = None,
         theme: str | None = None,
+        hardware: Any = None,
     ) -> None:
         super().__init__()
         self.catalog = catalog
@@ -60,6 +64,8 @@ class ModelcatApp(App[None]):
         """The browse filters; kept here so they survive switching screens."""
         self.sort: Sort | None = None
         self.shortlist = Shortlist.load(catalog)
+        self.hardware = hardware
+        """This machine (``catalog.hardware.Hardware``); probed in a worker when not given."""
         if theme:
             self.theme = theme
 
@@ -71,6 +77,8 @@ class ModelcatApp(App[None]):
         return BrowseScreen()
 
     def on_mount(self) -> None:
+        if self.hardware is None and features.available("hardware"):
+            self._detect_hardware()
         if self.catalog.recovered_from:
             self.notify(
                 f"The database was corrupt: it was moved to {self.catalog.recovered_from} "
@@ -79,6 +87,20 @@ class ModelcatApp(App[None]):
                 severity="warning",
                 timeout=10,
             )
+
+    @work(thread=True, group="hardware", exit_on_error=False, description="Detecting this machine")
+    def _detect_hardware(self) -> Any:
+        from catalog.hardware import detect_hardware
+
+        return detect_hardware()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers: errors to the router, the probed machine to the browse table."""
+        if event.state == WorkerState.ERROR:
+            self.route_worker_error(event.worker)
+        elif event.state == WorkerState.SUCCESS and event.worker.group == "hardware":
+            self.hardware = event.worker.result
+            self.browse.refresh_results()
 
     def on_unmount(self) -> None:
         if self.owns_catalog:
@@ -239,6 +261,7 @@ def make_app(
     data_dir: str | os.PathLike[str] | None = None,
     export_dir: Path | None = None,
     theme: str | None = None,
+    hardware: Any = None,
 ) -> ModelcatApp:
     """Build the app over ``catalog``, or over a catalog opened from ``db``/``data_dir``.
 
@@ -248,6 +271,8 @@ def make_app(
         data_dir: a folder of curated files merged over the shipped ones.
         export_dir: where exports go by default (the working folder).
         theme: a Textual theme name (``textual-ansi`` uses the terminal's own colours).
+        hardware: the machine to judge fit against (``catalog.hardware.Hardware``); probed in
+            the background when not given.
 
     Raises:
         CatalogError: the database cannot be opened or the curated files are invalid.
@@ -257,4 +282,6 @@ def make_app(
         from catalog.api import Catalog
 
         catalog = Catalog.open(db, data_dir=data_dir)
-    return ModelcatApp(catalog, owns_catalog=owns, export_dir=export_dir, theme=theme)
+    return ModelcatApp(
+        catalog, owns_catalog=owns, export_dir=export_dir, theme=theme, hardware=hardware
+    )

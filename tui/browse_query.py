@@ -1,22 +1,23 @@
-"""One refresh of the browse screen, run in a worker thread: counts, the first page, why empty.
+"""One refresh of the browse screen, run in a worker thread: count, first page, why empty.
 
 Everything here calls the ``catalog`` API; the screen only shows the ``BrowseResult``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from catalog.errors import CatalogError
-from tui.state import FilterState, UseState
+from tui.state import FilterState, FitState
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.query import Filters, Sort
-    from catalog.use_filter import UseVerdicts
     from tui.columns import RowMaker
     from tui.widgets.model_table import PageLoader, TableRow
+
+FILTER_LABELS = {"max_params": "max params", "min_params": "min params", "mau": "MAU"}
 
 
 @dataclass(frozen=True)
@@ -33,32 +34,6 @@ class BrowseResult:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class UseCache:
-    """Intended-use verdicts, computed once per use (they change only when the use does)."""
-
-    use: UseState | None = None
-    verdicts: UseVerdicts | None = None
-
-    def get(self, cat: Catalog, use: UseState) -> UseVerdicts:
-        """The verdicts for ``use`` (raises ``UsageError`` for a bad MAU)."""
-        from catalog.use_filter import use_verdicts
-
-        if self.use != use or self.verdicts is None:
-            self.verdicts = use_verdicts(cat, use.intended_use())
-            self.use = use
-        return self.verdicts
-
-
-FILTER_LABELS = {
-    "max_params": "max params",
-    "min_params": "min params",
-    "mau": "MAU",
-    "commercial": "commercial",
-    "search": "search",
-}
-
-
 def run_browse_query(
     cat: Catalog,
     state: FilterState,
@@ -66,60 +41,58 @@ def run_browse_query(
     sort: Sort,
     page_size: int,
     rows: RowMaker,
-    use_cache: UseCache,
+    hardware: Any = None,
 ) -> BrowseResult:
-    """Count and read the first page for ``state``; explain an empty result."""
-    base, problems = state.to_filters()
-    notes: list[str] = []
-    parts = [base]
-    if state.use is not None:
-        try:
-            from catalog.use_filter import narrow_for_use
+    """Count and read the first page for ``state``; explain an empty result.
 
-            parts = narrow_for_use(cat, base, use_cache.get(cat, state.use))
-        except CatalogError as exc:
-            problems["use"] = str(exc)
-        else:
-            if len(parts) > 1:
-                notes.append("API-only models are listed after models with weights")
+    Args:
+        cat: the catalog.
+        state: the filters as the user set them.
+        sort: the table's sort.
+        page_size: rows in the first page.
+        rows: turns models into table rows.
+        hardware: this machine (``catalog.hardware.Hardware``), needed by the fit filter.
+    """
+    filters, problems = state.to_filters()
+    notes: list[str] = []
     if state.fits is not None:
-        problems["fits"] = "the fit filter needs catalog.hardware and catalog.estimate"
-    counts = [cat.count(part) for part in parts]
-    total = sum(counts)
+        filters = _fit_filter(filters, state.fits, hardware, problems, notes)
+    total = cat.count(filters)
 
     def loader(offset: int, limit: int) -> list[TableRow]:
-        return rows(_union_page(cat, parts, counts, sort=sort, offset=offset, limit=limit))
+        return rows(cat.query(filters, sort=sort, top=limit, offset=offset))
 
     first = loader(0, page_size) if total else []
-    reason = None if total else _why_empty(cat, base, state, len(parts) == 0 or base != parts[0])
+    reason = None if total else _why_empty(cat, filters)
     return BrowseResult(state, total, first, loader, reason, problems, notes)
 
 
-def _union_page(
-    cat: Catalog, parts: list[Filters], counts: list[int], *, sort: Sort, offset: int, limit: int
-) -> list[object]:
-    """One page of the union of ``parts``, in part order (each part sorted by ``sort``)."""
-    out: list[object] = []
-    for part, count in zip(parts, counts, strict=True):
-        if limit <= 0:
-            break
-        if offset >= count:
-            offset -= count
-            continue
-        take = min(limit, count - offset)
-        out.extend(cat.query(part, sort=sort, top=take, offset=offset))
-        limit -= take
-        offset = 0
-    return out
+def _fit_filter(
+    filters: Filters, fits: FitState, hardware: Any, problems: dict[str, str], notes: list[str]
+) -> Filters:
+    from catalog.units import format_count
+
+    if hardware is None:
+        problems["fits"] = "still detecting this machine's memory"
+        return filters
+    try:
+        from catalog.fit_filter import max_params_that_fit
+
+        context = int(fits.context) if fits.context.strip() else None
+        bound = max_params_that_fit(hardware=hardware, dtype=fits.dtype, context=context)
+    except ValueError:
+        problems["fits"] = f"context must be a whole number of tokens, got {fits.context!r}"
+        return filters
+    except CatalogError as exc:
+        problems["fits"] = str(exc)
+        return filters
+    notes.append(f"fits: ≤ {format_count(bound)} params at {fits.dtype}")
+    current = filters.max_params
+    return replace(filters, max_params=bound if current is None else min(current, bound))
 
 
-def _why_empty(cat: Catalog, base: Filters, state: FilterState, narrowed: bool) -> str:
+def _why_empty(cat: Catalog, filters: Filters) -> str:
     from catalog.explain import why_empty
 
-    if narrowed and cat.count(base) > 0:
-        return (
-            f"No models match: the {cat.count(base):,} models that pass the other filters are all "
-            f"forbidden for the intended use ({(state.use or UseState()).describe()})."
-        )
-    reason = why_empty(cat, base)
+    reason = why_empty(cat, filters)
     return reason.message(lambda name: FILTER_LABELS.get(name, name.replace("_", " ")))

@@ -4,27 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from catalog.domain import Model
+from catalog.errors import CatalogError
 from catalog.units import format_count
 from tui.widgets.model_table import Cell, TableColumn, TableRow, Tone
 
 ACCESS_TONES: dict[str, Tone] = {"open": "good", "gated": "warn", "request": "warn", "api": "dim"}
 
 BASE_COLUMNS: list[TableColumn] = [
-    TableColumn("id", "id", 22, sort_key="id", grow=True),
-    TableColumn("family", "family", 10, sort_key="family"),
-    TableColumn("params", "params", 7, "right", sort_key="params"),
-    TableColumn("context", "ctx", 5, "right", sort_key="context_length"),
+    TableColumn("id", "id", 20, sort_key="id", grow=True),
+    TableColumn("family", "family", 10, sort_key="family", drop=3),
+    TableColumn("params", "params", 6, "right", sort_key="params"),
+    TableColumn("context", "ctx", 5, "right", sort_key="context_length", drop=2),
     TableColumn("license", "license", 12, sort_key="license"),
     TableColumn("access", "access", 7, sort_key="access"),
-    TableColumn("tunable", "tunable", 18),
+    TableColumn("tunable", "tunable", 9, drop=1),
 ]
-FIT_COLUMN = TableColumn("fit", "fit", 6)
-BENCH_COLUMN = TableColumn("bench", "best tok/s", 10, "right")
-TIER_COLUMN = TableColumn("tier", "tier", 7)
+FIT_COLUMN = TableColumn("fit", "fit", 5)
+BENCH_COLUMN = TableColumn("bench", "tok/s", 6, "right", drop=2)
+TIER_COLUMN = TableColumn("tier", "tier", 7, drop=4)
 
-TUNABLE_SHORT = {"prompt-tuning": "prompt", "api-finetune": "api-ft"}
+TUNABLE_FLAGS = (
+    ("full", "F"),
+    ("lora", "L"),
+    ("qlora", "Q"),
+    ("prompt-tuning", "P"),
+    ("api-finetune", "A"),
+)
+"""One fixed slot per tuning method, so the column scans like a row of flags (help spells them out)."""
 
 ExtraCells = Callable[[Sequence[Model]], list[Cell]]
 """Cells of a feature-backed column for a page of models (runs in a worker thread)."""
@@ -49,7 +58,9 @@ class RowMaker:
 
 def base_cells(model: Model) -> dict[str, Cell]:
     """The cells every installation can show."""
-    methods = " ".join(TUNABLE_SHORT.get(m, m) for m in model.tunability)
+    methods = " ".join(
+        flag if method in model.tunability else "·" for method, flag in TUNABLE_FLAGS
+    )
     return {
         "id": Cell(model.id),
         "family": Cell(model.family),
@@ -59,7 +70,7 @@ def base_cells(model: Model) -> dict[str, Cell]:
         "context": Cell(format_count(model.context_length) if model.context_length else "—"),
         "license": Cell(model.license),
         "access": Cell(model.access, ACCESS_TONES.get(model.access, "")),
-        "tunable": Cell(methods or "none", "" if methods else "dim"),
+        "tunable": Cell(methods, "" if model.tunability else "dim"),
         "tier": Cell(model.tier, "" if model.tier == "curated" else "dim"),
     }
 
@@ -73,3 +84,34 @@ def row_maker(extras: dict[str, ExtraCells]) -> RowMaker:
         columns.append(BENCH_COLUMN)
     columns.append(TIER_COLUMN)
     return RowMaker(columns, extras)
+
+
+def fit_cells(hardware: Callable[[], Any]) -> ExtraCells:
+    """The fit column: the most precise dtype that fits one device here (``no`` when none does).
+
+    ``hardware()`` is read per page: ``None`` while the machine is still being probed.
+    """
+
+    def cells(models: Sequence[Model]) -> list[Cell]:
+        machine = hardware()
+        if machine is None:
+            return [Cell("…", "dim") for _ in models]
+        from catalog.estimate import best_dtype_that_fits
+
+        out = []
+        for model in models:
+            if not model.params:
+                out.append(Cell("—", "dim"))
+                continue
+            try:
+                best = best_dtype_that_fits(hardware=machine, params=model.params)
+            except CatalogError:
+                out.append(Cell("?", "dim"))
+                continue
+            if best is None:
+                out.append(Cell("no", "bad"))
+            else:
+                out.append(Cell(best.dtype, "good" if best.fit.level == "fits" else "warn"))
+        return out
+
+    return cells

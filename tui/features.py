@@ -27,8 +27,8 @@ class Feature:
 
 FEATURES: dict[FeatureName, Feature] = {
     "compliance": Feature("catalog.licenses", ("IntendedUse", "check_compliance"), "compliance"),
-    "estimate": Feature("catalog.estimate", ("estimate",), "estimates"),
-    "hardware": Feature("catalog.hardware", ("detect", "fit"), "hardware detection"),
+    "estimate": Feature("catalog.estimate", ("estimate", "best_dtype_that_fits"), "estimates"),
+    "hardware": Feature("catalog.hardware", ("detect_hardware", "fit"), "hardware detection"),
     "sync": Feature("catalog.sync", ("sync",), "Hub sync"),
     "local": Feature("catalog.local", ("find_local_models",), "local models"),
     "bench": Feature("catalog.bench", ("run_benchmark",), "benchmarks"),

@@ -116,11 +116,16 @@ class FilterState:
             if not text:
                 continue
             try:
-                make_filters(**{name: text})
+                make_filters(mau=text) if name == "mau" else make_filters(max_params=text)
             except CatalogError as exc:
                 problems[name] = str(exc)
             else:
                 args[name] = text
+        if self.use is not None:
+            try:
+                args["use"] = self.use.intended_use()
+            except CatalogError as exc:
+                problems["use"] = str(exc)
         return make_filters(**args), problems
 
     def labels(self) -> list[str]:

@@ -7,6 +7,7 @@ huggingface_hub.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -49,8 +50,31 @@ def main(
     s = settings(ctx)
     s.db, s.data = db, data
     if ctx.invoked_subcommand is None:
-        # Until the terminal UI lands, the main job is listing the embedded catalog.
-        ctx.invoke(models_cmd.list_models, ctx)
+        # The terminal UI is the main way in; piped (no terminal), list the catalog instead.
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            ctx.invoke(tui, ctx)
+        else:
+            ctx.invoke(models_cmd.list_models, ctx)
+
+
+@app.command("tui")
+def tui(
+    ctx: typer.Context,
+    theme: Annotated[
+        str | None,
+        typer.Option(
+            "--theme",
+            envvar="MODELCAT_THEME",
+            help="Textual theme (textual-ansi uses the terminal's own colours).",
+        ),
+    ] = None,
+) -> None:
+    """Open the terminal UI (also what `modelcat` alone does on a terminal)."""
+    # Imported here so `modelcat --help` and every other command never load textual.
+    from tui.app import make_app
+
+    s = settings(ctx)
+    make_app(db=s.db, data_dir=s.data, theme=theme).run()
 
 
 app.command("list")(models_cmd.list_models)

@@ -1,11 +1,173 @@
-"""placeholder"""
+"""Benchmark a model on this machine in a cancellable worker, with a progress bar, a log and a
+chart of every run."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from tui import features
+from tui.messages import TaskLogged, TaskProgressed
 from tui.screens.base import ModelcatScreen
+from tui.widgets.bench_chart import BenchChart
+from tui.widgets.task_panel import TaskPanel
+
+TASK = "bench"
+SETTINGS = (
+    ("prompt", "prompt tokens", 512),
+    ("gen", "generated tokens", 128),
+    ("repeat", "repeats", 5),
+)
 
 
 class BenchScreen(ModelcatScreen):
-    """placeholder"""
+    """Pick the model folder (its local copy is found for you), start, watch, cancel."""
 
-    target: str | None = None
+    def __init__(self) -> None:
+        super().__init__()
+        self.target: str | None = None
+        """The catalog id to benchmark (set by the app before the screen shows)."""
+        self._cancel = threading.Event()
+        self.results: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        available = features.available("bench")
+        with VerticalScroll(id="bench"):
+            yield Label("Benchmark", id="bench-title", classes="title")
+            if not available:
+                yield Static(features.missing_message("bench"), classes="unavailable")
+            yield Label("Model folder or cached Hub id", classes="caption")
+            yield Input(id="path", placeholder="path/to/model or org/name", disabled=not available)
+            with Horizontal(id="bench-settings"):
+                for key, label, default in SETTINGS:
+                    yield Label(label, classes="caption")
+                    yield Input(str(default), id=key, type="integer", compact=True)
+            yield TaskPanel("Run benchmark", id="bench-task")
+            yield BenchChart(id="chart")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        if not features.available("bench"):
+            self.query_one("#start", Button).disabled = True
+        self._aim()
+
+    def on_screen_resume(self) -> None:
+        self._aim()
+
+    def _aim(self) -> None:
+        """Point the form at ``target``: its local copy, when there is one."""
+        title = self.query_one("#bench-title", Label)
+        title.update(f"Benchmark {self.target}" if self.target else "Benchmark")
+        if self.target is None or not features.available("bench") or self.running:
+            return
+        self._find_copy(self.target)
+
+    @work(thread=True, exclusive=True, group="bench-find", exit_on_error=False)
+    def _find_copy(self, model_id: str) -> tuple[str, str | None]:
+        from tui.detail_data import local_copies
+
+        model = self.mc.catalog.get(model_id)
+        if model.is_api:
+            return model_id, f"{model_id} is API-only: there are no weights to benchmark."
+        copies, note = local_copies(model)
+        if copies:
+            return model_id, str(copies[0].path)
+        hint = f" (huggingface-cli download {model.hub_id})" if model.hub_id else ""
+        return (
+            model_id,
+            note or f"No local copy of {model_id}: download it first{hint}, or give a folder.",
+        )
+
+    @property
+    def running(self) -> bool:
+        """True while a benchmark runs."""
+        return any(w.group == TASK and w.is_running for w in self.workers)
+
+    @on(Button.Pressed, "#start")
+    def start(self) -> None:
+        """Start a run with the form's settings."""
+        path = self.query_one("#path", Input).value.strip()
+        if not path:
+            self.notify("Give a model folder or a cached Hub id.", severity="warning")
+            return
+        try:
+            settings = {key: int(self.query_one(f"#{key}", Input).value) for key, _, _ in SETTINGS}
+        except ValueError:
+            self.notify("Settings must be whole numbers.", severity="warning")
+            return
+        self._cancel = threading.Event()
+        self.query_one(TaskPanel).started(f"Benchmarking {path}")
+        self._run(path, settings, self._cancel)
+
+    @on(Button.Pressed, "#cancel")
+    def cancel(self) -> None:
+        """Ask the running benchmark to stop at its next step."""
+        self._cancel.set()
+        self.query_one(TaskPanel).status("Cancelling…")
+
+    @work(thread=True, exclusive=True, group=TASK, exit_on_error=False, description="Benchmark")
+    def _run(self, path: str, settings: dict[str, int], cancel: threading.Event) -> Any:
+        from catalog.bench import BenchmarkCancelled, BenchProgress, run_benchmark
+
+        last_phase: list[str] = []
+
+        def progress(report: BenchProgress) -> None:
+            label = report.phase + (f" {report.repeat}" if report.repeat else "")
+            self.post_message(TaskProgressed(TASK, report.fraction, label))
+            if report.phase not in last_phase:
+                last_phase.append(report.phase)
+                self.post_message(TaskLogged(TASK, f"{report.phase}…"))
+
+        try:
+            return run_benchmark(
+                path_or_model=path,
+                prompt_tokens=settings["prompt"],
+                gen_tokens=settings["gen"],
+                repeat=settings["repeat"],
+                progress=progress,
+                cancel=cancel,
+            )
+        except BenchmarkCancelled:
+            return None
+
+    @on(TaskProgressed)
+    def _progress(self, event: TaskProgressed) -> None:
+        self.query_one(TaskPanel).progressed(event.fraction, event.text)
+
+    @on(TaskLogged)
+    def _logged(self, event: TaskLogged) -> None:
+        self.query_one(TaskPanel).log_line(event.line)
+
+    def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
+        if worker.group == "bench-find" and state == WorkerState.SUCCESS:
+            _model_id, found = cast("tuple[str, str]", worker.result)
+            box = self.query_one("#path", Input)
+            if "/" in found or "\\" in found:
+                box.value = found
+            else:
+                box.value = ""
+                self.query_one(TaskPanel).status(found)
+            return
+        if worker.group != TASK or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        panel = self.query_one(TaskPanel)
+        if state == WorkerState.ERROR:
+            panel.finished(f"Failed: {worker.error}", done=False)
+        elif worker.result is None:
+            panel.finished("Cancelled: nothing was recorded.", done=False)
+        else:
+            result: Any = worker.result
+            self.results.append(result)
+            self.query_one(BenchChart).show(self.results)
+            text = (
+                f"{result.model}: decode {result.decode_tps.mean:.1f} tok/s, prefill "
+                f"{result.prefill_tps.mean:.1f} tok/s, peak {result.peak_memory_bytes / 1e6:.0f} MB"
+            )
+            panel.finished(text, done=True)
+            self.notify(text, title="Benchmark done")

@@ -18,8 +18,8 @@ from catalog.api import SHORTLIST_SORT
 from catalog.query import TIERS, Sort
 from catalog.schema import ACCESS_MODES, TUNING_METHODS
 from tui import features
-from tui.browse_query import BrowseResult, UseCache, run_browse_query
-from tui.columns import ExtraCells, row_maker
+from tui.browse_query import BrowseResult, run_browse_query
+from tui.columns import ExtraCells, fit_cells, row_maker
 from tui.screens.base import ModelcatScreen
 from tui.state import FilterState
 from tui.widgets.filter_panel import FilterChoices, FilterPanel
@@ -36,7 +36,7 @@ class BrowseScreen(ModelcatScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", key_display="/"),
         Binding("f", "toggle_filters", "Filters"),
-        Binding("b", "bench", "Bench"),
+        Binding("b", "bench", "Bench", show=False),
         Binding("escape", "leave_search", "Back", show=False),
     ]
 
@@ -52,7 +52,6 @@ class BrowseScreen(ModelcatScreen):
         self.result: BrowseResult | None = None
         self._query_running = False
         self._query_dirty = False
-        self._use_cache = UseCache()
         self._rows = row_maker(self._extra_columns())
 
     def compose(self) -> ComposeResult:
@@ -81,7 +80,7 @@ class BrowseScreen(ModelcatScreen):
             yield FilterPanel(choices, state, id="filters")
             yield ModelTable(self._rows.columns, page_size=PAGE_SIZE, id="models")
         yield Static("Loading…", id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.app.size.width < NARROW:
@@ -122,7 +121,7 @@ class BrowseScreen(ModelcatScreen):
             sort=sort,
             page_size=PAGE_SIZE,
             rows=self._rows,
-            use_cache=self._use_cache,
+            hardware=self.mc.hardware,
         )
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
@@ -239,14 +238,18 @@ class BrowseScreen(ModelcatScreen):
             self.shortlist_changed()
 
     def _extra_columns(self) -> dict[str, ExtraCells]:
-        return {}
+        extras: dict[str, ExtraCells] = {}
+        if features.available("hardware") and features.available("estimate"):
+            extras["fit"] = fit_cells(lambda: self.mc.hardware)
+        return extras
 
 
 def _fit_note() -> str | None:
-    for name in ("hardware", "estimate"):
-        if not features.available(name):  # type: ignore[arg-type]
-            return features.missing_message(name)  # type: ignore[arg-type]
-    return "Fit filter: not available yet (needs a catalog query for fitting models)."
+    names: tuple[features.FeatureName, ...] = ("hardware", "estimate")
+    for name in names:
+        if not features.available(name):
+            return features.missing_message(name)
+    return None
 
 
 def _sort_label(sort: Sort) -> str:

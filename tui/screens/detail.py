@@ -1,13 +1,179 @@
-"""placeholder"""
+"""Everything known about one model: facts and sources, license and verdict, tuning, estimates,
+Hub data, local copies and benchmarks."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Label, Static
+from textual.worker import Worker, WorkerState
+
+from catalog.units import format_bytes, format_count
+from tui.detail_data import DetailData, gather
 from tui.screens.base import ModelcatScreen
+from tui.widgets.estimate_card import EstimateCard
+
+VERDICT_CLASS = {"allowed": "good", "conditional": "warn", "forbidden": "bad", "unknown": "warn"}
+FACTS = (
+    ("name", "name"), ("family", "family"), ("publisher", "publisher"),
+    ("released", "release_date"), ("variant", "variant"), ("parameters", "params"),
+    ("active parameters", "active_params"), ("context", "context_length"),
+    ("architecture", "architecture"), ("hub id", "hub_id"), ("license", "license"),
+    ("access", "access"), ("tier", "tier"),
+)  # fmt: skip
 
 
 class DetailScreen(ModelcatScreen):
-    """placeholder"""
+    """One model, every section; space marks it, b benchmarks it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "mark", "Mark"),
+        Binding("b", "bench", "Bench"),
+    ]
 
     def __init__(self, model_id: str) -> None:
         super().__init__()
         self.model_id = model_id
+        self.data: DetailData | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static(f"Loading {self.model_id}…", id="loading", classes="hint")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._gather()
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="Details")
+    def _gather(self) -> DetailData:
+        use = self.mc.filters.use
+        return gather(self.mc.catalog, self.model_id, use=use, hardware=self.mc.hardware)
+
+    def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
+        if worker.group == "detail" and state == WorkerState.SUCCESS:
+            assert isinstance(worker.result, DetailData)
+            self.data = worker.result
+            body = self.query_one("#detail", VerticalScroll)
+            body.remove_children()
+            body.mount_all(self._sections(worker.result))
+            body.focus()
+
+    def action_mark(self) -> None:
+        """Mark or unmark this model for the shortlist."""
+        marked = self.mc.shortlist.toggle(self.model_id)
+        self.notify(f"{self.model_id} {'marked' if marked else 'unmarked'}", timeout=3)
+        self._title()
+
+    def action_bench(self) -> None:
+        """Benchmark this model."""
+        self.mc.open_bench(self.model_id)
+
+    def _title(self) -> None:
+        if self.data is not None:
+            self.query_one("#title", Static).update(self._title_text(self.data))
+
+    def _title_text(self, data: DetailData) -> Content:
+        mark = "  ● marked" if self.model_id in self.mc.shortlist else ""
+        return Content.from_markup(
+            "[b]$name[/b]  $id$mark", name=data.model.name, id=data.model.id, mark=mark
+        )
+
+    # -- sections --------------------------------------------------------------------------
+
+    def _sections(self, data: DetailData) -> list[Widget]:
+        m = data.model
+        out: list[Widget] = [Static(self._title_text(data), id="title", classes="title")]
+        out += _section("Facts and sources")
+        facts = _table("field", "value", "source")
+        for label, attr in FACTS:
+            value = getattr(m, attr)
+            if attr in ("params", "active_params", "context_length") and value:
+                value = f"{format_count(value)} ({value:,})"
+            facts.add_row(
+                label, "—" if value in (None, "") else str(value), m.sources.get(attr, "")
+            )
+        out.append(facts)
+        if m.notes:
+            out.append(Static(m.notes, classes="hint"))
+        out += self._license(data)
+        out += _section("Tuning")
+        tuning = _table("methods", "routes")
+        tuning.add_row(", ".join(m.tunability) or "none", ", ".join(m.tuning_routes) or "—")
+        out.append(tuning)
+        if m.tunability_notes:
+            out.append(Static(m.tunability_notes, classes="hint"))
+        out += _section("Estimates")
+        if data.estimate_note:
+            out.append(Static(data.estimate_note, classes="unavailable"))
+        else:
+            out.append(EstimateCard(data.estimates, fits=data.fits, source=data.shape_source))
+        out += _section("Hub data and drift")
+        out.append(
+            Static(data.hub_note or "Not synced yet: press s to sync.", classes="unavailable")
+        )
+        out += _section("On this machine")
+        if data.local_note:
+            out.append(Static(data.local_note, classes="unavailable"))
+        elif not data.local:
+            out.append(Static("No local copy in the Hugging Face cache.", classes="hint"))
+        else:
+            copies = _table("path", "revision", "size", "formats")
+            for copy in data.local:
+                copies.add_row(
+                    str(copy.path), (copy.revision or "")[:10], format_bytes(copy.size_bytes),
+                    ", ".join(copy.formats),
+                )  # fmt: skip
+            out.append(copies)
+        out += _section("Benchmarks")
+        out.append(Static(data.bench_note or "No benchmark yet: press b.", classes="unavailable"))
+        return out
+
+    def _license(self, data: DetailData) -> list[Widget]:
+        lic = data.license
+        out = _section(f"License: {lic['name']} ({lic['id']})")
+        ident = [f"SPDX {lic['spdx']}" if lic["spdx"] else "no SPDX id"]
+        ident.append("OSI approved" if lic["osi_approved"] else "not OSI approved")
+        if lic["mau_limit"]:
+            ident.append(f"cap {lic['mau_limit']:,} monthly active users")
+        out.append(Static(" · ".join(ident) + f"\n{lic['source']}", classes="hint"))
+        verdict = data.verdict
+        if verdict is None:
+            out.append(Static(data.verdict_note or "", classes="unavailable"))
+        else:
+            tone = VERDICT_CLASS.get(verdict.verdict, "")
+            out.append(
+                Static(
+                    Content.from_markup(
+                        "Verdict for $use: [b]$v[/b]", use=data.use_label, v=verdict.verdict.upper()
+                    ),
+                    classes=f"verdict {tone}",
+                )
+            )
+            if verdict.obligations:
+                out.append(Static("\n".join(f"• {o}" for o in verdict.obligations)))
+            reasons = _table("term", "effect", "why", "source")
+            for reason in verdict.reasons:
+                reasons.add_row(reason.term, reason.effect, reason.detail, reason.source or "")
+            out.append(reasons)
+        terms = _table("term", "value", "clause")
+        for name, term in lic["terms"].items():
+            terms.add_row(name.replace("_", " "), term["value"], term["clause"])
+        out.append(Label("All terms", classes="caption"))
+        out.append(terms)
+        return out
+
+
+def _section(title: str) -> list[Widget]:
+    return [Label(title, classes="section")]
+
+
+def _table(*columns: str) -> DataTable[str]:
+    table: DataTable[str] = DataTable(show_cursor=False, zebra_stripes=True)
+    table.add_columns(*columns)
+    return table

@@ -25,6 +25,12 @@ KEYS: list[tuple[str, str, str]] = [
     ("browse", "space", "mark or unmark for the shortlist (kept across restarts)"),
     ("browse", "b", "benchmark the highlighted model (when it is on this machine)"),
     ("browse", "click a header", "sort by that column (again: reverse)"),
+    (
+        "browse",
+        "tunable F L Q P A",
+        "full fine-tuning, LoRA, QLoRA, prompt tuning, vendor API fine-tuning",
+    ),
+    ("browse", "fit", "most precise dtype that fits one device here (bf16, int8, int4; no)"),
     ("browse", "escape", "from the search box or filters back to the table"),
     ("detail", "space", "mark or unmark this model"),
     ("detail", "b", "benchmark this model"),

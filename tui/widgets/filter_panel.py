@@ -42,7 +42,7 @@ class FilterPanel(VerticalScroll):
 
     DEFAULT_CSS = """
     FilterPanel {
-        width: 32;
+        width: 30;
         padding: 0 1;
         background: $panel;
         border-right: vkey $border-blurred;

@@ -38,6 +38,8 @@ class TableColumn:
     """The ``catalog.query.Sort`` key a click on the header sorts by (None: not sortable)."""
     grow: bool = False
     """Takes the width left over when the table is wider than its columns."""
+    drop: int = 0
+    """When the table is too narrow, columns with a higher ``drop`` are hidden first (0: never)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class TableRow:
     key: str
     cells: tuple[Cell, ...]
 
+
+MARK_WIDTH = 2
+"""The left gutter that shows a row's shortlist mark."""
+GAP = 1
+"""Blank cells between columns."""
 
 PageLoader = Callable[[int, int], list[TableRow]]
 """``loader(offset, limit)``: the rows of one page; runs in a thread."""
@@ -158,6 +165,8 @@ class ModelTable(ScrollView, can_focus=True):
         self._page_workers: dict[Worker[list[TableRow]], tuple[int, int]] = {}
         self._generation = 0
         self._widths: list[int] = [c.width for c in self.columns]
+        self._shown: list[int] = list(range(len(self.columns)))
+        """Indexes of the columns that fit the width (the rest are hidden until it grows)."""
 
     # -- data ------------------------------------------------------------------------------
 
@@ -215,12 +224,12 @@ class ModelTable(ScrollView, can_focus=True):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Store a loaded page (unless the result changed meanwhile) and redraw."""
-        where = self._page_workers.get(event.worker)  # type: ignore[call-overload]
+        where = self._page_workers.get(event.worker)
         if where is None:
             return
         event.stop()
         if event.state == WorkerState.SUCCESS:
-            del self._page_workers[event.worker]  # type: ignore[arg-type]
+            del self._page_workers[event.worker]
             generation, page = where
             if generation == self._generation and event.worker.result is not None:
                 self._pages[page] = event.worker.result
@@ -230,21 +239,31 @@ class ModelTable(ScrollView, can_focus=True):
                 if page == self.cursor_row // self.page_size:
                     self.post_message(self.Highlighted(self.highlighted_key, self.cursor_row))
         elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            del self._page_workers[event.worker]  # type: ignore[arg-type]
+            del self._page_workers[event.worker]
             if event.worker.error is not None:
                 self.post_message(self.LoadFailed(event.worker.error))
 
     # -- layout ----------------------------------------------------------------------------
 
     def _layout_columns(self) -> None:
+        available = self.scrollable_content_region.width - MARK_WIDTH
+        shown = list(range(len(self.columns)))
+
+        def needed() -> int:
+            return sum(self.columns[i].width + GAP for i in shown)
+
+        for i in sorted(shown, key=lambda i: -self.columns[i].drop):
+            if needed() <= available or self.columns[i].drop == 0:
+                break
+            shown.remove(i)
         widths = [c.width for c in self.columns]
-        spare = self.scrollable_content_region.width - (sum(widths) + 2 * len(widths) + 2)
-        if spare > 0:
-            growers = [i for i, c in enumerate(self.columns) if c.grow] or [0]
+        spare = available - needed()
+        growers = [i for i in shown if self.columns[i].grow] or shown[:1]
+        if spare > 0 and growers:
             for n, i in enumerate(growers):
                 widths[i] += spare // len(growers) + (1 if n < spare % len(growers) else 0)
-        self._widths = widths
-        self.virtual_size = Size(sum(widths) + 2 * len(widths) + 2, self.total + 1)
+        self._shown, self._widths = shown, widths
+        self.virtual_size = Size(MARK_WIDTH + needed() + max(spare, 0), self.total + 1)
 
     def on_resize(self, _event: events.Resize) -> None:
         self._layout_columns()
@@ -269,10 +288,13 @@ class ModelTable(ScrollView, can_focus=True):
 
     def _header_strip(self) -> Strip:
         style = self.get_component_rich_style("model-table--header")
-        texts = [("  ", style)]
-        for column, width in zip(self.columns, self._widths, strict=True):
-            texts.append((_fit(column.header, width, column.justify) + "  ", style))
-        return Strip([Segment(text, s) for text, s in texts])
+        # One segment per cell, as rows have: exported SVGs place each segment at its column.
+        segments = [Segment(" " * MARK_WIDTH, style)]
+        for i in self._shown:
+            column = self.columns[i]
+            segments.append(Segment(_fit(column.header, self._widths[i], column.justify), style))
+            segments.append(Segment(" " * GAP, style))
+        return Strip(segments)
 
     def _row_strip(self, index: int) -> Strip:
         base = self.rich_style
@@ -281,22 +303,23 @@ class ModelTable(ScrollView, can_focus=True):
         line_style = base + self.get_component_rich_style("model-table--cursor") if cursor else base
         if row is None:
             dim = line_style + self.get_component_rich_style("model-table--dim")
-            return Strip([Segment(_fit("  …", sum(self._widths) + 2 * len(self._widths)), dim)])
+            return Strip([Segment(_fit("  …", self.virtual_size.width), dim)])
         mark = row.key in self.marked
         segments = [
             Segment(
-                "● " if mark else "  ",
+                "● " if mark else " " * MARK_WIDTH,
                 line_style + self.get_component_rich_style("model-table--marked"),
             )
         ]
-        for cell, column, width in zip(row.cells, self.columns, self._widths, strict=True):
+        for i in self._shown:
+            cell, column, width = row.cells[i], self.columns[i], self._widths[i]
             style = line_style
             if mark and column.key == "id":
                 style = style + self.get_component_rich_style("model-table--marked")
             elif cell.tone and not cursor:
                 style = style + self.get_component_rich_style(f"model-table--{cell.tone}")
             segments.append(Segment(_fit(cell.text, width, column.justify), style))
-            segments.append(Segment("  ", line_style))
+            segments.append(Segment(" " * GAP, line_style))
         return Strip(segments)
 
     # -- cursor and actions ----------------------------------------------------------------
@@ -361,11 +384,11 @@ class ModelTable(ScrollView, can_focus=True):
             self.action_select()
 
     def _column_at(self, x: int) -> TableColumn | None:
-        edge = 2
-        for column, width in zip(self.columns, self._widths, strict=True):
-            if edge <= x < edge + width + 2:
-                return column
-            edge += width + 2
+        edge = MARK_WIDTH
+        for i in self._shown:
+            if edge <= x < edge + self._widths[i] + GAP:
+                return self.columns[i]
+            edge += self._widths[i] + GAP
         return None
 
 
