@@ -25,6 +25,7 @@ def _by_hub_id(models: tuple[LocalModel, ...]) -> dict[str | None, LocalModel]:
 
 
 class TestHubCache:
+    @pytest.mark.bench
     def test_finds_each_cached_model_with_revision_size_and_formats(
         self, tiny_models: TinyModels, hf_cache: Path
     ) -> None:
@@ -67,6 +68,7 @@ class TestHubCache:
         assert found["tiny-org/tiny-pickle"].formats == ("pickle",)
         assert found["tiny-org/tiny-pickle"].revision == pickled.commit
 
+    @pytest.mark.bench
     def test_hf_home_is_honoured_when_hf_hub_cache_is_unset(
         self, tiny_models: TinyModels, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -95,6 +97,7 @@ class TestHubCache:
         assert scan.models == ()
         assert len(scan.warnings) == 1 and "no Hugging Face cache" in scan.warnings[0]
 
+    @pytest.mark.bench
     def test_ref_with_trailing_newline_is_skipped_with_a_warning(
         self, tiny_models: TinyModels, hf_cache: Path
     ) -> None:
@@ -107,6 +110,21 @@ class TestHubCache:
         assert [m.hub_id for m in scan.models] == ["tiny-org/good"]
         assert scan.models[0].revision == good.commit
         assert len(scan.warnings) == 1 and "damaged" in scan.warnings[0]
+
+    @pytest.mark.bench
+    def test_a_broken_symlink_drops_only_that_repository(
+        self, tiny_models: TinyModels, hf_cache: Path
+    ) -> None:
+        write_hf_cache(hf_cache, repo_id="tiny-org/good", source=tiny_models.llama)
+        broken = write_hf_cache(hf_cache, repo_id="tiny-org/broken", source=tiny_models.gpt2)
+        for blob in (broken.repo_dir / "blobs").iterdir():
+            if (broken.snapshot / "model.safetensors").resolve() == blob.resolve():
+                blob.unlink()  # an interrupted cleanup
+
+        scan = scan_hf_cache()
+
+        assert [m.hub_id for m in scan.models] == ["tiny-org/good"]
+        assert len(scan.warnings) == 1
 
     def test_cache_dir_that_is_a_file_gives_a_warning(self, tmp_path: Path) -> None:
         not_a_dir = tmp_path / "cache"
@@ -132,6 +150,7 @@ class TestHubCache:
 
 
 class TestFolders:
+    @pytest.mark.bench
     def test_finds_model_folders_and_gguf_files_below_a_root(
         self, tiny_models: TinyModels, tmp_path: Path
     ) -> None:
@@ -171,12 +190,14 @@ class TestFolders:
         assert split.size_bytes == 2 * (lm_studio / "repo-Q4_K_M.gguf").stat().st_size
         assert any("no-config" in w and "no config.json" in w for w in scan.warnings)
 
+    @pytest.mark.bench
     def test_a_model_folder_itself_is_one_model(self, tiny_models: TinyModels) -> None:
         scan = scan_folder(tiny_models.gpt2)
 
         assert [m.path for m in scan.models] == [tiny_models.gpt2]
         assert scan.models[0].config is not None and scan.models[0].config["n_embd"] == 64
 
+    @pytest.mark.bench
     def test_search_depth_is_bounded(self, tiny_models: TinyModels, tmp_path: Path) -> None:
         deep = tmp_path / "1" / "2" / "3" / "model"
         copy_model(tiny_models.llama, deep)
@@ -216,6 +237,7 @@ class TestFolders:
         assert [m.formats for m in scan_folder(gguf).models] == [("gguf",)]
 
 
+@pytest.mark.bench
 def test_a_folder_inside_the_cache_is_listed_once_with_its_hub_id(
     tiny_models: TinyModels, hf_cache: Path
 ) -> None:
@@ -232,6 +254,7 @@ def test_a_folder_inside_the_cache_is_listed_once_with_its_hub_id(
     ]
 
 
+@pytest.mark.bench
 def test_to_json_has_exactly_the_documented_keys(tiny_models: TinyModels) -> None:
     data = scan_folder(tiny_models.llama).models[0].to_json()
 
@@ -241,6 +264,7 @@ def test_to_json_has_exactly_the_documented_keys(tiny_models: TinyModels) -> Non
 
 
 class TestLink:
+    @pytest.mark.bench
     def test_links_by_hub_id_then_by_architecture_numbers(
         self, tiny_models: TinyModels, hf_cache: Path
     ) -> None:
@@ -270,6 +294,7 @@ class TestLink:
             (None, "folder"): "tiny-gpt2",  # a plain copy, by its numbers
         }
 
+    @pytest.mark.bench
     def test_ambiguous_shapes_stay_unlinked(self, tiny_models: TinyModels) -> None:
         local = scan_folder(tiny_models.llama).models
         config = json.loads((tiny_models.llama / "config.json").read_text(encoding="utf-8"))
