@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+# huggingface_hub reads HF_HOME and its telemetry switch once, at import: point them at a
+# throwaway folder before anything imports it, so no test can write to the real home.
+_HF_IMPORT_HOME = tempfile.mkdtemp(prefix="modelcat-hf-home-")
+atexit.register(shutil.rmtree, _HF_IMPORT_HOME, ignore_errors=True)
+os.environ["HF_HOME"] = _HF_IMPORT_HOME
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["HF_HUB_DISABLE_XET"] = "1"
 
-from catalog.api import Catalog
+import pytest  # noqa: E402
+
+from catalog.api import Catalog  # noqa: E402
+from tests.fixtures.fake_hub import fake_hub  # noqa: E402, F401  (the local fake Hub, for every test)
 
 _real_connect = socket.socket.connect
 
