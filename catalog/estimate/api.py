@@ -11,7 +11,8 @@ from typing import Any
 from catalog.errors import EstimateError, UsageError
 from catalog.estimate.architecture import Architecture, read_architecture
 from catalog.estimate.dtypes import Dtype, weight_format
-from catalog.estimate.layouts import Layout, layout_for
+from catalog.estimate.families import layout_for
+from catalog.estimate.layouts import Layout
 from catalog.estimate.memory import InferenceMemory, inference_bytes
 from catalog.estimate.meta import exact_count, exact_layout, transformers_available
 from catalog.estimate.params import DEFAULT_TARGETS, ParamCount, count_layout, with_exact_total

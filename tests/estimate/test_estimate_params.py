@@ -9,7 +9,7 @@ import pytest
 
 from catalog.errors import EstimateError
 from catalog.estimate import read_architecture, resolve
-from catalog.estimate.layouts import FAMILIES
+from catalog.estimate.families import FAMILIES
 from tests.estimate.reference import MIXTRAL_8X7B, reference_config, reference_models
 
 HAS_TRANSFORMERS = all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers"))
