@@ -28,6 +28,7 @@ TIGHT_HEADROOM = 0.20
 
 _NVIDIA_SMI_QUERY = ["--query-gpu=name,memory.total,memory.free", "--format=csv,noheader,nounits"]
 _MIB = 1024**2
+_DRIVER_FILES = ("/dev/nvidiactl", "/proc/driver/nvidia/version", "/dev/kfd")
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,15 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
+def _gpu_driver_visible() -> bool:
+    # importing torch takes seconds: only pay for it where a GPU driver shows (NVIDIA, or ROCm's kfd)
+    return shutil.which("nvidia-smi") is not None or any(
+        os.path.exists(path) for path in _DRIVER_FILES
+    )
+
+
 def _torch_gpus() -> tuple[list[Gpu], str] | None:
-    if importlib.util.find_spec("torch") is None:
+    if importlib.util.find_spec("torch") is None or not _gpu_driver_visible():
         return None
     import torch
 

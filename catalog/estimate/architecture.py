@@ -112,6 +112,7 @@ class Architecture:
         num_experts: routed experts per MoE layer (0 for a dense model).
         experts_per_token: routed experts each token uses.
         expert_ffn_size: width of one routed expert's MLP.
+        shared_expert_ffn_size: width of the always-active shared expert(s) (0 if none).
         kv_width: elements of K and V cached per token and layer (``2 x kv_heads x head_dim`` unless the
             attention is special, such as DeepSeek's multi-head latent attention).
         raw: the config the architecture was read from (family-specific flags live there).
@@ -133,6 +134,7 @@ class Architecture:
     num_experts: int
     experts_per_token: int
     expert_ffn_size: int
+    shared_expert_ffn_size: int
     kv_width: int
     raw: Mapping[str, Any]
 
@@ -268,6 +270,14 @@ def _gpt_neo_local_layers(attention_types: Any, layers: int) -> int:
     return min(local, layers)
 
 
+def _shared_width(config: Mapping[str, Any], expert_width: int) -> int:
+    width = _optional(config, ("shared_expert_intermediate_size",))
+    if width is not None:
+        return width
+    shared = config.get("n_shared_experts")  # DeepSeek: n copies of the routed expert's width
+    return expert_width * shared if isinstance(shared, int) and shared > 0 else 0
+
+
 def _sliding(config: Mapping[str, Any], layers: int) -> tuple[int | None, int]:
     window = config.get("sliding_window")
     if not isinstance(window, int) or isinstance(window, bool) or window <= 0:
@@ -339,6 +349,7 @@ def read_architecture(config: Mapping[str, Any]) -> Architecture:
         num_experts=experts,
         experts_per_token=per_token,
         expert_ffn_size=expert_width,
+        shared_expert_ffn_size=_shared_width(config, expert_width) if experts else 0,
         kv_width=kv_width,
         raw=config,
     )

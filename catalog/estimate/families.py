@@ -180,7 +180,7 @@ def _qwen2_moe(arch: Architecture) -> Layout:
     h, raw = arch.hidden_size, arch.raw
     bias = config_flag(arch, "qkv_bias", True)
     attention = attention_qkvo(arch, bias=bias, o_bias=False)
-    shared = int(raw.get("shared_expert_intermediate_size") or 0)
+    shared = arch.shared_expert_ffn_size
     sparse = attention + routed_experts(arch)
     if shared:
         sparse += gated_mlp(h, shared, prefix="mlp.shared_expert") + [
@@ -221,7 +221,7 @@ def _deepseek(arch: Architecture) -> Layout:
         Linear("self_attn.kv_b_proj", kv_rank, heads * (nope + v), covers=("k_proj", "v_proj")),
         Linear("self_attn.o_proj", heads * v, h, bias),
     ]
-    shared = arch.expert_ffn_size * int(raw.get("n_shared_experts") or 0)
+    shared = arch.shared_expert_ffn_size
     sparse = (
         attention
         + routed_experts(arch)

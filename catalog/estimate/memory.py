@@ -98,7 +98,7 @@ def prefill_elements_per_token(arch: Architecture) -> int:
     attention = 3 * h + q + 2 * kv + expanded + q
     width = arch.ffn_size
     if arch.is_moe:
-        width = arch.expert_ffn_size * arch.experts_per_token
+        width = arch.expert_ffn_size * arch.experts_per_token + arch.shared_expert_ffn_size
     mlp = 3 * h + (3 if arch.gated_mlp else 2) * width
     return max(attention, mlp)
 

@@ -79,14 +79,16 @@ def layer_activation_bytes(arch: Architecture) -> int:
     Attention: both norm inputs' residuals (2h), the projection input (h), Q, K, V and the attention
     output, plus the float32 log-sum-exp per head. MLP: its input (h) and the intermediates (gated:
     gate, up, activated gate, product = 4 x width; plain: projection and activation = 2 x width); a
-    mixture of experts stores those for each of the token's experts and the router's float32 logits.
+    mixture of experts stores those for each of the token's experts and its shared experts, and the
+    router's float32 logits.
     """
     h = arch.hidden_size
     q = arch.num_heads * arch.head_dim
     kv = arch.kv_width // 2
     per_width = 4 if arch.gated_mlp else 2
     if arch.is_moe:
-        mlp = arch.experts_per_token * (h + per_width * arch.expert_ffn_size) + 2 * arch.num_experts
+        routed = arch.experts_per_token * (h + per_width * arch.expert_ffn_size)
+        mlp = routed + per_width * arch.shared_expert_ffn_size + 2 * arch.num_experts
     else:
         mlp = per_width * arch.ffn_size
     elements = 3 * h + q + 2 * kv + q + h + mlp
