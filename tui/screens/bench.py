@@ -69,18 +69,19 @@ class BenchScreen(ModelcatScreen):
         self._find_copy(self.target)
 
     @work(thread=True, exclusive=True, group="bench-find", exit_on_error=False)
-    def _find_copy(self, model_id: str) -> tuple[str, str | None]:
+    def _find_copy(self, model_id: str) -> tuple[str | None, str | None]:
+        """(the local copy's path, or None and why not)."""
         from tui.detail_data import local_copies
 
         model = self.mc.catalog.get(model_id)
         if model.is_api:
-            return model_id, f"{model_id} is API-only: there are no weights to benchmark."
+            return None, f"{model_id} is API-only: there are no weights to benchmark."
         copies, note = local_copies(model)
         if copies:
-            return model_id, str(copies[0].path)
+            return str(copies[0].path), None
         hint = f" (huggingface-cli download {model.hub_id})" if model.hub_id else ""
         return (
-            model_id,
+            None,
             note or f"No local copy of {model_id}: download it first{hint}, or give a folder.",
         )
 
@@ -146,13 +147,9 @@ class BenchScreen(ModelcatScreen):
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group == "bench-find" and state == WorkerState.SUCCESS:
-            _model_id, found = cast("tuple[str, str]", worker.result)
-            box = self.query_one("#path", Input)
-            if "/" in found or "\\" in found:
-                box.value = found
-            else:
-                box.value = ""
-                self.query_one(TaskPanel).status(found)
+            path, why_not = cast("tuple[str | None, str | None]", worker.result)
+            self.query_one("#path", Input).value = path or ""
+            self.query_one(TaskPanel).status(why_not or "Ready.")
             return
         if worker.group != TASK or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return

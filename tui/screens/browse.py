@@ -26,6 +26,7 @@ from tui.widgets.filter_panel import FilterChoices, FilterPanel
 from tui.widgets.model_table import ModelTable
 
 PAGE_SIZE = 100
+FIT_DTYPES = ("bf16", "fp16", "int8", "int4")
 NARROW = 100
 """Below this many columns the filter panel starts hidden (``f`` shows it)."""
 
@@ -65,6 +66,7 @@ class BrowseScreen(ModelcatScreen):
             use_note=None
             if features.available("compliance")
             else features.missing_message("compliance"),
+            dtypes=FIT_DTYPES,
             fit_note=_fit_note(),
         )
         state = self.mc.filters

@@ -34,8 +34,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("browse", "escape", "from the search box or filters back to the table"),
     ("detail", "space", "mark or unmark this model"),
     ("detail", "b", "benchmark this model"),
-    ("licenses", "enter", "list the models under the highlighted license"),
-    ("sync, bench", "enter / ctrl+c", "start / cancel (the button does the same)"),
+    ("licenses", "↑ ↓, enter", "models under the highlighted license; enter moves to them"),
+    ("sync, bench", "tab, enter", "the Start and Cancel buttons (the mouse works too)"),
 ]
 
 

@@ -40,14 +40,14 @@ class LicensesScreen(ModelcatScreen):
     def on_mount(self) -> None:
         table = self.query_one("#licenses", DataTable)
         table.add_column("id", key="id")
-        table.add_column("name", key="name")
-        table.add_column("MAU cap", key="mau")
         for _key, label in TERM_COLUMNS:
             table.add_column(label, key=label)
+        table.add_column("MAU cap", key="mau")
+        table.add_column("name", key="name")
         for lic in self.mc.catalog.licenses():
             cap = f"{lic.mau_limit:,}" if lic.mau_limit else "—"
             terms = [lic.term(key).value for key, _ in TERM_COLUMNS]
-            table.add_row(lic.id, lic.name, cap, *terms, key=lic.id)
+            table.add_row(lic.id, *terms, cap, lic.name, key=lic.id)
         table.focus()
 
     @property
@@ -58,14 +58,21 @@ class LicensesScreen(ModelcatScreen):
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
+    @on(DataTable.RowHighlighted, "#licenses")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_models(str(event.row_key.value), focus=False)
+
     @on(DataTable.RowSelected, "#licenses")
     def _chosen(self, event: DataTable.RowSelected) -> None:
         self.show_models(str(event.row_key.value))
 
-    def show_models(self, license_id: str) -> None:
-        """List the models under ``license_id`` in the lower table."""
+    def show_models(self, license_id: str, *, focus: bool = True) -> None:
+        """List the models under ``license_id`` in the lower table (``focus``: move there)."""
         self.query_one("#models-title", Label).update(f"Models under {license_id}")
+        self._focus_models = focus
         self._load(license_id)
+
+    _focus_models = False
 
     @work(thread=True, exclusive=True, group="license-models", exit_on_error=False)
     def _load(self, license_id: str) -> tuple[int, list[TableRow], PageLoader]:
@@ -83,7 +90,8 @@ class LicensesScreen(ModelcatScreen):
             total, first, loader = cast("tuple[int, list[TableRow], PageLoader]", worker.result)
             table = self.query_one(ModelTable)
             table.show(total=total, first_page=first, loader=loader)
-            table.focus()
+            if self._focus_models:
+                table.focus()
 
     @on(ModelTable.Selected)
     def _open(self, event: ModelTable.Selected) -> None:

@@ -88,19 +88,27 @@ class FilterPanel(VerticalScroll):
             if c.use_note:
                 yield Label(c.use_note, classes="note")
             yield Checkbox("Hide forbidden models", s.use is not None, id="use_on", compact=True)
-            yield from _select("Use", "use_kind", ("commercial", "research", "personal"), use.use)
+            yield from _select(
+                "Use", "use_kind", ("commercial", "research", "personal"), use.use, blank=False
+            )
             yield Checkbox("Fine-tune / modify", use.modify, id="modify", compact=True)
             yield Checkbox("Train on outputs", use.train_on_outputs, id="train", compact=True)
             yield Checkbox("Host as an API", use.host_api, id="host", compact=True)
             yield from _select(
-                "Distribute", "distribute", ("none", "weights", "derivatives"), use.distribute
+                "Distribute",
+                "distribute",
+                ("none", "weights", "derivatives"),
+                use.distribute,
+                blank=False,
             )
         fit = s.fits or FitState()
         with Collapsible(title="Fits this machine", collapsed=s.fits is None, id="fit-box"):
             if c.fit_note:
                 yield Label(c.fit_note, classes="note")
             yield Checkbox("Only models that fit", s.fits is not None, id="fit_on", compact=True)
-            yield from _select("Weights dtype", "dtype", c.dtypes or (fit.dtype,), fit.dtype)
+            yield from _select(
+                "Weights dtype", "dtype", c.dtypes or (fit.dtype,), fit.dtype, blank=False
+            )
             yield Label("Context (tokens)", classes="caption")
             yield Input(fit.context, placeholder="4096", id="context", compact=True)
         yield Button("Reset filters", id="reset", compact=True)
@@ -180,12 +188,16 @@ class FilterPanel(VerticalScroll):
         )
 
 
-def _select(label: str, key: str, options: Sequence[str], value: str) -> ComposeResult:
+def _select(
+    label: str, key: str, options: Sequence[str], value: str, *, blank: bool = True
+) -> ComposeResult:
+    """A caption and a select; ``blank`` offers "any" (no constraint)."""
     yield Label(label, classes="caption")
     yield Select(
         [(o, o) for o in options],
-        value=value if value in options else ANY,
+        value=value if value in options else (ANY if blank else options[0]),
         prompt="any",
+        allow_blank=blank,
         id=key,
         compact=True,
     )

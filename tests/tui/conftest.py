@@ -1,0 +1,56 @@
+"""Fixtures for the TUI tests: the app over a real SQLite catalog, a fixed simulated machine,
+no cursor blink, no network, and helpers that wait for workers instead of sleeping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog.api import Catalog
+from tui.app import ModelcatApp, make_app
+
+SIZE = (120, 40)
+"""The terminal size of the Pilot tests (snapshots use their own fixed sizes)."""
+
+
+@pytest.fixture(autouse=True)
+def no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blinking cursor would make screenshots depend on timing."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TUI must work without a network."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture
+def machine() -> Any:
+    """A fixed machine (16 GB RAM, no GPU) so fit verdicts do not depend on the test host."""
+    from catalog.hardware import detect_hardware
+
+    return detect_hardware(memory="16GB", gpu_memory=0)
+
+
+@pytest.fixture
+def app_factory(cat: Catalog, machine: Any, tmp_path: Path) -> Iterator[Callable[..., ModelcatApp]]:
+    """Build apps over the test catalog (the same factory the CLI uses)."""
+
+    def build(**kwargs: Any) -> ModelcatApp:
+        kwargs.setdefault("hardware", machine)
+        kwargs.setdefault("export_dir", tmp_path / "exports")
+        return make_app(catalog=cat, **kwargs)
+
+    yield build
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., ModelcatApp]) -> ModelcatApp:
+    """The app over the test catalog."""
+    return app_factory()

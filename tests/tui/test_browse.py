@@ -1,0 +1,244 @@
+"""The browse screen: the rows shown for each filter and their combinations, the status line,
+search, sorting and the mouse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Checkbox, Input, Select
+
+from catalog.api import SHORTLIST_SORT, Catalog, make_filters
+from catalog.fit_filter import max_params_that_fit
+from catalog.licenses import IntendedUse
+from catalog.query import Sort
+from tests.tui.conftest import SIZE
+from tests.tui.helpers import settle, shown_ids, status_text
+from tui.app import ModelcatApp
+from tui.screens.detail import DetailScreen
+from tui.widgets.filter_panel import FilterPanel
+
+
+def expected(cat: Catalog, sort: Sort = SHORTLIST_SORT, **filters: Any) -> list[str]:
+    return [m.id for m in cat.query(make_filters(**filters), sort=sort)]
+
+
+def panel(app: ModelcatApp) -> FilterPanel:
+    return app.browse.query_one(FilterPanel)
+
+
+async def test_first_screen_lists_every_model_ranked(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown_ids(app) == expected(cat)
+        assert app.browse.table.total == cat.count(make_filters())
+        assert status_text(app).startswith(f"{cat.count(make_filters())} models · no filters")
+
+
+async def test_slash_focuses_search_and_typing_filters(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.focused is app.browse.table
+        await pilot.press("slash")
+        assert app.focused is app.browse.query_one("#search", Input)
+        await pilot.press(*"llama-2")
+        await settle(pilot)
+        rows = shown_ids(app)
+        assert rows == expected(cat, search="llama-2")
+        assert rows and all("llama-2" in r for r in rows)
+        assert "search='llama-2'" in status_text(app)
+
+
+async def test_escape_leaves_the_search_box_and_keeps_the_filter(
+    app: ModelcatApp, cat: Catalog
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"falcon", "escape")
+        await settle(pilot)
+        assert app.focused is app.browse.table
+        assert shown_ids(app) == expected(cat, search="falcon")
+
+
+async def test_open_commercial_finetunable_under_8b(app: ModelcatApp, cat: Catalog) -> None:
+    """The README's example question, answered through the filter panel."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        p = panel(app)
+        p.query_one("#access", Select).value = "open"
+        p.query_one("#tunable", Select).value = "full"
+        p.query_one("#commercial", Checkbox).value = True
+        p.query_one("#max_params", Input).value = "8B"
+        await settle(pilot)
+        rows = shown_ids(app)
+        want = expected(cat, access="open", tunable="full", commercial=True, max_params="8B")
+        assert rows == want
+        assert "pythia-1b" in rows
+        for model in (cat.get(r) for r in rows):
+            assert model.access == "open" and "full" in model.tunability
+            assert model.params is not None and model.params <= 8_000_000_000
+        status = status_text(app)
+        assert status.startswith(f"{len(want)} model")
+        assert "access=open" in status and "max params=8B" in status and "commercial" in status
+
+
+async def test_family_and_license_selects(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel(app).query_one("#family", Select).value = "Llama 2"
+        await settle(pilot)
+        assert shown_ids(app) == expected(cat, family="Llama 2")
+        panel(app).query_one("#license", Select).value = "llama2"
+        await settle(pilot)
+        rows = shown_ids(app)
+        assert rows == expected(cat, family="Llama 2", license="llama2") and rows
+
+
+async def test_commercial_at_a_mau_above_the_llama_cap(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        p = panel(app)
+        p.query_one("#commercial", Checkbox).value = True
+        p.query_one("#mau", Input).value = "900M"
+        await settle(pilot)
+        rows = shown_ids(app)
+        assert rows == expected(cat, commercial=True, mau="900M")
+        assert not any(cat.get(r).license == "llama2" for r in rows)
+
+
+async def test_intended_use_hides_forbidden_models(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        p = panel(app)
+        p.query_one("#modify", Checkbox).value = True
+        p.query_one("#distribute", Select).value = "derivatives"
+        p.query_one("#use_on", Checkbox).value = True
+        await settle(pilot)
+        use = IntendedUse(use="commercial", modify=True, distribute="derivatives")
+        rows = shown_ids(app)
+        assert rows == expected(cat, use=use)
+        assert "cc-by-nc-4.0" not in {cat.get(r).license for r in rows}
+        assert len(rows) < cat.count(make_filters())
+        assert "use=(commercial, modify, distribute derivatives)" in status_text(app)
+
+
+async def test_fits_this_machine_bounds_the_parameters(
+    app: ModelcatApp, cat: Catalog, machine: Any
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel(app).query_one("#dtype", Select).value = "int4"
+        panel(app).query_one("#fit_on", Checkbox).value = True
+        await settle(pilot)
+        bound = max_params_that_fit(hardware=machine, dtype="int4", context=4096)
+        rows = shown_ids(app)
+        assert rows == expected(cat, max_params=bound)
+        assert rows and len(rows) < cat.count(make_filters())
+        cells = {row.key: row.cells for row in app.browse.table.loaded_rows()}
+        fit_index = [c.key for c in app.browse.table.columns].index("fit")
+        assert all(cells[r][fit_index].text != "no" for r in rows)
+
+
+async def test_empty_result_says_which_filter_removed_everything(app: ModelcatApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel(app).query_one("#access", Select).value = "api"
+        panel(app).query_one("#max_params", Input).value = "1B"
+        await settle(pilot)
+        assert shown_ids(app) == []
+        status = status_text(app)
+        assert "No models match" in status
+        assert "max params" in status
+        assert app.browse.query_one("#status").has_class("-empty")
+
+
+async def test_a_bad_number_is_reported_and_ignored(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel(app).query_one("#max_params", Input).value = "eight"
+        await settle(pilot)
+        assert shown_ids(app) == expected(cat)
+        assert "⚠ max params:" in status_text(app)
+
+
+async def test_reset_clears_the_panel_filters(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel(app).query_one("#access", Select).value = "gated"
+        await settle(pilot)
+        assert shown_ids(app) == expected(cat, access="gated")
+        await pilot.click("#reset")
+        await settle(pilot)
+        assert shown_ids(app) == expected(cat)
+
+
+async def test_filters_survive_a_trip_to_another_screen(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel(app).query_one("#access", Select).value = "open"
+        await pilot.press("slash", *"pythia", "enter")
+        await settle(pilot)
+        want = expected(cat, access="open", search="pythia")
+        assert shown_ids(app) == want
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert shown_ids(app) == want
+        assert app.browse.query_one("#search", Input).value == "pythia"
+        assert panel(app).query_one("#access", Select).value == "open"
+
+
+async def test_f_toggles_the_filter_panel(app: ModelcatApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert panel(app).display
+        await pilot.press("f")
+        assert not panel(app).display
+        await pilot.press("f")
+        assert panel(app).display
+
+
+async def test_narrow_terminal_starts_with_the_panel_hidden(app: ModelcatApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not panel(app).display
+        shown = [app.browse.table.columns[i].key for i in app.browse.table._shown]
+        assert {"id", "params", "license", "access", "fit"} <= set(shown)
+
+
+async def test_keyboard_moves_the_cursor_and_pages(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ids = expected(cat)
+        await pilot.press("down", "down")
+        assert app.browse.highlighted == ids[2]
+        await pilot.press("end")
+        assert app.browse.highlighted == ids[-1]
+        await pilot.press("home", "pagedown")
+        assert app.browse.table.cursor_row > 2
+
+
+async def test_click_selects_and_a_second_click_opens(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ids = expected(cat)
+        table = app.browse.table
+        await pilot.click(table, offset=(10, 4))  # header is line 0: line 4 is the 4th row
+        assert app.browse.highlighted == ids[3]
+        await pilot.click(table, offset=(10, 4))
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.model_id == ids[3]
+
+
+async def test_clicking_a_header_sorts_and_again_reverses(app: ModelcatApp, cat: Catalog) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.browse.table
+        await pilot.click(table, offset=(4, 0))  # the id header
+        await settle(pilot)
+        assert shown_ids(app) == expected(cat, sort=Sort("id"))
+        await pilot.click(table, offset=(4, 0))
+        await settle(pilot)
+        assert shown_ids(app) == expected(cat, sort=Sort("id", descending=True))
+        assert "sorted by id ↓" in status_text(app)
