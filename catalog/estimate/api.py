@@ -122,41 +122,37 @@ def resolve(
             f"config must be a mapping (a parsed config.json), got {type(config).__name__}"
         )
     arch = read_architecture(config)
-    notes: list[str] = []
     layout: Layout | None = None
-    count: ParamCount | None = None
-    formula_error: EstimateError | None = None
     try:
         layout = layout_for(arch)
-        count = count_layout(layout)
     except EstimateError as error:
-        formula_error = error
-    if transformers_available() if exact is None else exact:
-        try:
-            total = exact_count(config)
-        except EstimateError as error:
-            if layout is None or exact is True:
-                raise
-            notes.append(
-                f"exact count unavailable ({error}); the {arch.model_type} formula is used"
-            )
-        else:
-            if layout is None:
-                layout = exact_layout(config, arch)
-                count = count_layout(layout)
-                notes.append(
-                    f"no formula for {arch.model_type!r}: layer shapes read from the meta-device model"
-                )
-            elif count is not None and count.total != total:
-                notes.append(
-                    f"the {arch.model_type} formula gives {count.total:,}; the exact count is used"
-                )
-            assert count is not None
-            count = with_exact_total(count, total)
-    if layout is None or count is None:
-        assert formula_error is not None
-        raise EstimateError(f"{formula_error}; install transformers to count it exactly")
-    return Resolved(count, arch, layout, tuple(notes))
+        if not (transformers_available() if exact is None else exact):
+            hint = "transformers can count any architecture it knows (exact=True)"
+            if not transformers_available():
+                hint = "installing torch and transformers would allow an exact count"
+            raise EstimateError(f"{error}; {hint}") from None
+    if not (transformers_available() if exact is None else exact):
+        assert layout is not None
+        return Resolved(count_layout(layout), arch, layout, ())
+    try:
+        total = exact_count(config)
+    except EstimateError as error:
+        if layout is None or exact is True:
+            raise
+        note = f"exact count unavailable ({error}); the {arch.model_type} formula is used"
+        return Resolved(count_layout(layout), arch, layout, (note,))
+    notes: list[str] = []
+    if layout is None:
+        layout = exact_layout(config, arch)
+        notes.append(
+            f"no formula for {arch.model_type!r}: layer shapes read from the meta-device model"
+        )
+    count = count_layout(layout)
+    if count.total != total and not notes:
+        notes.append(
+            f"the {arch.model_type} formula gives {count.total:,}; the exact count is used"
+        )
+    return Resolved(with_exact_total(count, total), arch, layout, tuple(notes))
 
 
 def _context(resolved: Resolved, context: int | None, default: int) -> tuple[int | None, list[str]]:
@@ -167,7 +163,12 @@ def _context(resolved: Resolved, context: int | None, default: int) -> tuple[int
     if context is None:
         chosen = min(default, limit) if limit else default
         return chosen, [
-            f"{chosen} tokens assumed (default {default}, capped by the model's maximum {limit})"
+            f"{chosen} tokens assumed (default {default}, "
+            + (
+                f"capped by the model's maximum {limit})"
+                if limit
+                else "the config states no maximum)"
+            )
         ]
     if limit and context > limit:
         return context, [f"{context} tokens exceed the model's configured maximum of {limit}"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from catalog.estimate.dtypes import WeightFormat
+from catalog.estimate.layouts import Linear
 from catalog.estimate.memory import RUNTIME_OVERHEAD_BYTES, InferenceMemory
 from catalog.estimate.params import lora_targets
 from catalog.estimate.training import TrainingSetup
@@ -81,6 +82,17 @@ def _inference(resolved: Resolved, fmt: WeightFormat, memory: InferenceMemory) -
     return lines
 
 
+def _expert_note(lin: Linear, rank: int) -> str:
+    if not lin.expert:
+        return ""
+    fused = (
+        f", rank {rank * lin.rank_factor}: gate and up fused, as peft converts them"
+        if lin.rank_factor > 1
+        else ""
+    )
+    return f" (x{lin.copies} experts{fused})"
+
+
 def _training(resolved: Resolved, setup: TrainingSetup) -> list[str]:
     lines = [
         "training: AdamW with bf16 mixed precision, 16 bytes per trained parameter (bf16 weight and "
@@ -95,9 +107,7 @@ def _training(resolved: Resolved, setup: TrainingSetup) -> list[str]:
     ]
     if resolved.layout is not None and resolved.arch is not None:
         chosen = lora_targets(resolved.layout, setup.lora_targets)
-        names = ", ".join(
-            lin.name + (f" (x{lin.copies} experts)" if lin.expert else "") for lin in chosen
-        )
+        names = ", ".join(lin.name + _expert_note(lin, setup.lora_rank) for lin in chosen)
         lines.append(
             f"LoRA rank {setup.lora_rank} on {names}: rank x (in + out) per matrix, every layer"
         )
