@@ -1,6 +1,9 @@
 """Fixtures for the TUI tests: the app over a real SQLite catalog, a fixed simulated machine,
 no cursor blink, no network, and helpers that wait for workers instead of sleeping."""
 
+# Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
+# ruff: noqa: TID251
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

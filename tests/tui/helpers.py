@@ -1,9 +1,13 @@
 """Helpers for the TUI tests: wait for workers (never sleep) and read what the screen shows."""
 
+# Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
+# ruff: noqa: TID251
+
 from __future__ import annotations
 
 from textual.pilot import Pilot
 from textual.widgets import Static
+from textual.worker import WorkerFailed
 
 from tui.app import ModelcatApp
 
@@ -11,7 +15,10 @@ from tui.app import ModelcatApp
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker finished and the screen caught up (twice: results start more)."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # the app routes worker errors; tests assert on what it showed
         await pilot.pause()
 
 

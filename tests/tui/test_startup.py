@@ -1,0 +1,60 @@
+"""The app starts on a missing, empty or corrupt database file (rebuilt) and with no network."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog.api import Catalog, make_filters
+from tests.tui.conftest import SIZE
+from tests.tui.helpers import settle, shown_ids
+from tui.app import make_app
+
+
+@pytest.mark.parametrize(
+    "content",
+    [None, b"", b"this is not a SQLite database, just junk bytes\x00\x01" * 40],
+    ids=["missing", "empty", "corrupt"],
+)
+async def test_starts_and_lists_the_curated_catalog(
+    tmp_path: Path, machine: Any, content: bytes | None
+) -> None:
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    db = tmp_path / "state" / "modelcat.db"
+    if content is not None:
+        db.parent.mkdir(parents=True)
+        db.write_bytes(content)
+    app = make_app(db=db, hardware=machine)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            with Catalog.open(db) as check:
+                total = check.count(make_filters())
+            assert total > 0
+            assert app.browse.table.total == total
+            assert len(shown_ids(app)) == total
+            notes = [n.message for n in app._notifications]
+            if content and content.startswith(b"this"):
+                assert app.catalog.recovered_from is not None
+                assert any("was corrupt" in n for n in notes)
+            else:
+                assert not any("corrupt" in n for n in notes)
+    finally:
+        app.catalog.close()
+
+
+async def test_starts_without_being_given_the_machine(tmp_path: Path) -> None:
+    """Hardware is probed in a worker; the fit column fills in once it is known."""
+    app = make_app(db=tmp_path / "m.db")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.hardware is not None
+            fit = [c.key for c in app.browse.table.columns].index("fit")
+            cells = [row.cells[fit].text for row in app.browse.table.loaded_rows()]
+            assert cells and "…" not in cells
+    finally:
+        app.catalog.close()
