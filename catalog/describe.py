@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 def describe(cat: Catalog, model: Model) -> dict[str, Any]:
     """The model's JSON plus its license summary (other sections join as features land)."""
-    details = model.to_json()
+    details = model.to_json(with_config=True)
     details["license_summary"] = license_summary(cat, model.license)
     return details
 

@@ -39,6 +39,8 @@ class Model:
     tunability_notes: str | None = None
     notes: str | None = None
     unverified: tuple[str, ...] = field(default_factory=tuple)
+    config: dict[str, Any] | None = field(default=None, compare=False)
+    """Architecture numbers from ``config.json`` (curated, or from the last Hub sync)."""
 
     @property
     def is_api(self) -> bool:
@@ -70,6 +72,7 @@ class Model:
             tunability_notes=entry.tunability.notes,
             notes=entry.notes,
             unverified=tuple(entry.unverified),
+            config=dict(entry.config) if entry.config is not None else None,
         )
 
     @classmethod
@@ -99,11 +102,15 @@ class Model:
             tunability_notes=data.get("tunability_notes"),
             notes=data.get("notes"),
             unverified=tuple(data.get("unverified") or ()),
+            config=data.get("config"),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The stable JSON shape of a model (keys are never renamed or dropped)."""
-        return {
+    def to_json(self, *, with_config: bool = False) -> dict[str, Any]:
+        """The stable JSON shape of a model (keys are never renamed or dropped).
+
+        ``with_config`` adds the architecture numbers (the store keeps them; listings omit them).
+        """
+        out = {
             "id": self.id,
             "name": self.name,
             "family": self.family,
@@ -126,3 +133,6 @@ class Model:
             "notes": self.notes,
             "unverified": list(self.unverified),
         }
+        if with_config:
+            out["config"] = self.config
+        return out

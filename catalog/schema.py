@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -136,6 +136,10 @@ class ModelEntry(_Strict):
     context_length: int | None = Field(default=None, gt=0)
     architecture: str | None = None
     """transformers ``model_type`` where weights exist (``llama``, ``falcon``, ``gpt_neox``)."""
+    config: dict[str, Any] | None = None
+    """The architecture numbers of the model's ``config.json`` (vocab, hidden size, layers,
+    heads, KV heads, FFN width, tied embeddings, experts...), so estimates work offline; cite
+    it in ``sources.config``. A Hub sync stores the full file beside it."""
     hub_id: str | None = None
     """Hugging Face Hub repository id where the weights are published."""
     license: str
@@ -183,6 +187,11 @@ class ModelEntry(_Strict):
             raise ValueError("'api-finetune' needs an 'api' block naming the vendor")
         if self.active_params and self.params and self.active_params > self.params:
             raise ValueError("active_params cannot exceed params")
+        if self.config is not None:
+            if self.access == "api":
+                raise ValueError("an API-only model has no config.json")
+            if "config" not in self.sources:
+                raise ValueError("a 'config' block needs a source URL in sources.config")
         return self
 
 

@@ -39,7 +39,7 @@ def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
             [model.id, model.name, model.family, model.publisher, model.hub_id or ""]
         ).lower(),
         "score": score(model, commercial_use=commercial_use),
-        "data": model.to_json(),
+        "data": model.to_json(with_config=True),
     }
 
 

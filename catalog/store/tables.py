@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Table
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 class MetaRow(SQLModel, table=True):
