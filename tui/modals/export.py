@@ -36,7 +36,8 @@ class ExportModal(ModalScreen[ExportRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Export {self.count} shortlisted models", classes="title")
+            noun = "model" if self.count == 1 else "models"
+            yield Label(f"Export {self.count} shortlisted {noun}", classes="title")
             with RadioSet(id="format"):
                 for i, fmt in enumerate(EXPORT_FORMATS):
                     yield RadioButton(fmt, value=i == 0, id=f"fmt-{fmt}")

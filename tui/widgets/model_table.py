@@ -93,6 +93,7 @@ class ModelTable(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     ModelTable {
+        scrollbar-gutter: stable;
         background: $surface;
         color: $foreground;
         height: 1fr;
