@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig  # noqa: E402
+from transformers.utils import logging as hf_logging  # noqa: E402
 
 from catalog.bench import BenchProgress, perplexity_text, run_benchmark  # noqa: E402
 from tests.fixtures.tiny_models import build_model, build_tokenizer  # noqa: E402
@@ -158,6 +159,7 @@ def main() -> int:
         "--threads", type=int, default=1, help="torch threads; 1 makes thread CPU time exact"
     )
     args = parser.parse_args()
+    hf_logging.disable_progress_bar()
     torch.set_num_threads(args.threads)
     load_before = os.getloadavg()[0]
     harness: list[Sample] = []
