@@ -1,0 +1,100 @@
+"""The benchmark screen against a tiny real model in a Hugging Face cache: it finds the local
+copy of the highlighted model, runs in a worker with progress and a log, charts the result, and
+cancels cleanly."""
+
+# Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
+# ruff: noqa: TID251
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.fixtures.tiny_models import TinyModels, session_models, write_hf_cache
+from tests.tui.conftest import SIZE
+from tests.tui.helpers import settle
+from tui.app import ModelcatApp
+from tui.screens.bench import BenchScreen
+from tui.widgets.bench_chart import BenchChart
+from tui.widgets.task_panel import TaskPanel
+
+pytestmark = pytest.mark.bench
+
+HUB_ID = "EleutherAI/pythia-1b"
+"""A curated model's Hub id; the tiny model is cached under it so the catalog entry links."""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    return session_models(tmp_path_factory)
+
+
+@pytest.fixture
+def cached(tiny: TinyModels, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The tiny Llama in a Hub cache as ``EleutherAI/pythia-1b``; returns its snapshot folder."""
+    cache = tmp_path / "hf-cache"
+    monkeypatch.delenv("HUGGINGFACE_HUB_CACHE", raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    return write_hf_cache(cache, repo_id=HUB_ID, source=tiny.llama).snapshot
+
+
+def settings(screen: BenchScreen, *, prompt: int, gen: int, repeat: int) -> None:
+    for key, value in (("prompt", prompt), ("gen", gen), ("repeat", repeat)):
+        screen.query_one(f"#{key}", Input).value = str(value)
+
+
+async def open_bench(app: ModelcatApp, pilot: Pilot[None]) -> BenchScreen:
+    await settle(pilot)
+    await pilot.press("slash", *"pythia-1b", "enter", "b")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, BenchScreen)
+    return screen
+
+
+async def test_b_finds_the_local_copy_runs_and_charts(app: ModelcatApp, cached: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bench(app, pilot)
+        assert screen.target == "pythia-1b"
+        assert Path(screen.query_one("#path", Input).value) == cached
+        settings(screen, prompt=16, gen=4, repeat=2)
+        await pilot.click("#start")
+        await settle(pilot)
+        assert len(screen.results) == 1
+        result = screen.results[0]
+        assert result.decode_tps.mean > 0 and result.peak_memory_bytes > 0
+        assert screen.query_one(BenchChart).results == [result]
+        log = screen.query_one(TaskPanel).log_text
+        assert "load…" in log and "decode…" in log and "decode" in log.splitlines()[-1]
+        assert "Benchmark done" in [n.title for n in app._notifications]
+
+
+async def test_cancel_stops_the_run_and_records_nothing(app: ModelcatApp, cached: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bench(app, pilot)
+        settings(screen, prompt=16, gen=400, repeat=50)
+        await pilot.click("#start")
+        await pilot.click("#cancel")
+        await settle(pilot)
+        assert screen.results == []
+        assert "Cancelled: nothing was recorded." in screen.query_one(TaskPanel).log_text
+        assert not screen.running
+
+
+async def test_a_bad_folder_is_an_error_notification_not_a_crash(
+    app: ModelcatApp, tmp_path: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bench(app, pilot)
+        screen.query_one("#path", Input).value = str(tmp_path / "nothing-here")
+        await pilot.click("#start")
+        await settle(pilot)
+        assert app.is_running and screen.results == []
+        assert any(n.severity == "error" for n in app._notifications)
+        assert "Failed:" in screen.query_one(TaskPanel).log_text
