@@ -100,11 +100,18 @@ def fit_cells(hardware: Callable[[], Any]) -> ExtraCells:
 
         out = []
         for model in models:
-            if not model.params:
+            config = model_config(model)
+            if not model.params and config is None:
                 out.append(Cell("—", "dim"))
                 continue
             try:
-                best = best_dtype_that_fits(hardware=machine, params=model.params)
+                # Formulas only (exact=False): exact counts load transformers, too slow per page.
+                best = best_dtype_that_fits(
+                    hardware=machine,
+                    config=config,
+                    params=None if config else model.params,
+                    exact=False,
+                )
             except CatalogError:
                 out.append(Cell("?", "dim"))
                 continue
@@ -115,3 +122,12 @@ def fit_cells(hardware: Callable[[], Any]) -> ExtraCells:
         return out
 
     return cells
+
+
+def model_config(model: Model) -> dict[str, Any] | None:
+    """The model's curated or synced config numbers, with its ``model_type`` filled in."""
+    if not model.config:
+        return None
+    if "model_type" in model.config or not model.architecture:
+        return dict(model.config)
+    return {"model_type": model.architecture, **model.config}

@@ -99,16 +99,23 @@ def _estimates(model: Model, hardware: Any, data: DetailData) -> None:
         data.estimate_note = features.missing_message("estimate")
         return
     from catalog.estimate import estimate
+    from tui.columns import model_config
 
-    config = next((copy.config for copy in data.local if copy.config), None)
+    local = next((copy.config for copy in data.local if copy.config), None)
+    config = local or model_config(model)
     if config is None and not model.params:
         data.estimate_note = "No estimate: this model publishes neither a config nor a size."
         return
-    data.shape_source = (
-        "the config.json of the local copy"
-        if config
-        else f"the parameter count only ({model.params:,}); sync or download the model for the rest"
-    )
+    if local:
+        data.shape_source = "the config.json of the local copy"
+    elif config:
+        data.shape_source = (
+            f"the catalog's config numbers ({model.sources.get('config', 'curated')})"
+        )
+    else:
+        data.shape_source = (
+            f"the parameter count only ({model.params:,}); sync or download the model for the rest"
+        )
     try:
         for dtype in ESTIMATE_DTYPES:
             result = estimate(

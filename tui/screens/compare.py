@@ -15,6 +15,7 @@ from catalog.errors import CatalogError
 from catalog.schema import TUNING_METHODS
 from catalog.units import format_bytes, format_count
 from tui import features
+from tui.columns import model_config
 from tui.screens.base import ModelcatScreen
 from tui.state import UseState
 
@@ -106,20 +107,26 @@ def _estimate_rows(models: list[Any], hardware: Any) -> Rows:
     full: list[str] = []
     fits: list[str] = []
     for m in models:
-        if not m.params:
+        config = model_config(m)
+        if not m.params and config is None:
             bf16, full, fits = [*bf16, "—"], [*full, "—"], [*fits, "—"]
             continue
         try:
-            doc = estimate(params=m.params, model=m.id, dtype="bf16").to_json()
+            shape: dict[str, Any] = {"config": config} if config else {"params": m.params}
+            doc = estimate(**shape, model=m.id, dtype="bf16", exact=False).to_json()
         except CatalogError:
             bf16, full, fits = [*bf16, "?"], [*full, "?"], [*fits, "?"]
             continue
-        bf16.append("≥ " + format_bytes(doc["inference"]["total_bytes"]))
-        total = doc["training"]["full"]["total_bytes"]
-        full.append("≥ " + format_bytes(total) if total else "?")
+        inference = doc["inference"]
+        at_least = "≥ " if inference.get("total_is_lower_bound") else ""
+        bf16.append(at_least + format_bytes(inference["total_bytes"]))
+        training = doc["training"]["full"]
+        at_least = "≥ " if training.get("total_is_lower_bound") else ""
+        total = training["total_bytes"]
+        full.append(at_least + format_bytes(total) if total else "?")
         if hardware is None:
             fits.append("…")
         else:
-            best = best_dtype_that_fits(hardware=hardware, params=m.params)
+            best = best_dtype_that_fits(hardware=hardware, **shape, exact=False)
             fits.append(best.dtype if best else "no")
     return [("inference bf16", bf16), ("full fine-tune", full), ("best dtype that fits", fits)]
