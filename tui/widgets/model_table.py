@@ -183,11 +183,6 @@ class ModelTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self.refresh()
 
-    @property
-    def loaded(self) -> bool:
-        """True once ``show`` was called."""
-        return self._page_loader is not None
-
     def row(self, index: int) -> TableRow | None:
         """Row ``index`` if it is loaded; otherwise its page is requested and None returned."""
         if not 0 <= index < self.total:
