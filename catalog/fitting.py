@@ -23,6 +23,7 @@ from catalog.errors import EstimateError
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
+    from catalog.estimate import Estimate
     from catalog.hardware import Hardware
     from catalog.query import Filters, Sort
 
@@ -114,6 +115,7 @@ def _judged(
     from catalog.hardware import fit
 
     source: dict[str, Any] = {"config": config} if basis == "config" else {"params": model.params}
+    chosen: str
     if dtype is None or dtype == "auto":
         best = best_dtype_that_fits(
             hardware=hardware, context=context, dtypes=AUTO_DTYPES, exact=exact, **source
@@ -192,6 +194,61 @@ def model_fit(
     )
 
 
+def estimate_for(
+    model: Model,
+    *,
+    config: Mapping[str, Any] | None = None,
+    exact: bool | None = False,
+    **options: Any,
+) -> Estimate:
+    """The estimator's figures for a catalog model: from its config when known, else its size.
+
+    Args:
+        model: a catalog model.
+        config: its config.json numbers; default :func:`model_config`.
+        exact: see :func:`catalog.estimate.resolve` (the fast formulas by default).
+        **options: any option of :func:`catalog.estimate.estimate` (``dtype``, ``context``, ...).
+
+    Returns:
+        The :class:`~catalog.estimate.Estimate`; its assumptions say where the shape came from.
+
+    Raises:
+        EstimateError: an API-only model (nothing is published to estimate from) or an open model
+            of unknown size.
+        UsageError: a bad option value.
+    """
+    from catalog.estimate import estimate
+
+    if model.is_api:
+        vendor = model.api.vendor if model.api is not None else model.publisher
+        raise EstimateError(
+            f"{model.id} is API-only: {vendor} publishes neither weights nor a config.json, so "
+            f"nothing can be estimated (its prices, where known: modelcat show {model.id})"
+        )
+    config = config if config is not None else model_config(None, model)
+    notes: list[str] = []
+    if config is not None:
+        where = model.sources.get("config")
+        try:
+            result = estimate(config=config, model=model.id, exact=exact, **options)
+        except EstimateError as error:
+            if not model.params:
+                raise
+            notes.append(f"the curated config could not be used ({error})")
+        else:
+            shape = "architecture numbers: the curated config in data/models.yaml"
+            notes.append(shape + (f" ({where})" if where else ""))
+            return dataclasses.replace(result, assumptions=(*notes, *result.assumptions))
+    if not model.params:
+        raise EstimateError(
+            f"{model.id}: neither a config.json nor a parameter count is known, so nothing can be "
+            "estimated (give one with --config PATH)"
+        )
+    result = estimate(params=model.params, model=model.id, exact=exact, **options)
+    notes.append(f"parameter count only: {model.params:,} from the catalog (no config known)")
+    return dataclasses.replace(result, assumptions=(*notes, *result.assumptions))
+
+
 def params_bound(hardware: Hardware, dtypes: Sequence[str], context: int | None) -> int:
     """The largest parameter count that could fit at any of ``dtypes`` (an SQL pre-filter).
 
@@ -252,6 +309,7 @@ __all__ = [
     "AUTO_DTYPES",
     "FitLevelOrNA",
     "ModelFit",
+    "estimate_for",
     "fitting_models",
     "model_config",
     "model_fit",

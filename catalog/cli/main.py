@@ -15,6 +15,7 @@ import typer
 from catalog.cli import models_cmd
 from catalog.cli.common import ModelcatGroup, settings
 from catalog.cli.db_cmd import db_app
+from catalog.cli.estimate_cmd import estimate_command
 from catalog.cli.license_cmd import license_app
 
 app = typer.Typer(
@@ -81,6 +82,7 @@ app.command("list")(models_cmd.list_models)
 app.command("shortlist")(models_cmd.shortlist)
 app.command("show")(models_cmd.show)
 app.command("export")(models_cmd.export)
+app.command("estimate")(estimate_command)
 app.add_typer(license_app, name="license")
 app.add_typer(db_app, name="db")
 
