@@ -23,13 +23,15 @@ from catalog.cli.common import (
     err,
     open_catalog,
 )
+from catalog.cli.estimate_cmd import ContextOpt, DtypeOpt, GpuMemoryOpt, MemoryOpt
 from catalog.cli.license_cmd import DistributeChoice, UseChoice
 from catalog.render import Column, Format, emit
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
-    from catalog.query import Filters
+    from catalog.fitting import ModelFit
+    from catalog.query import Filters, Sort
 
 
 def _count(value: int | None) -> str:
@@ -171,12 +173,26 @@ def shortlist(
     tier: TierOpt = None,
     sort: SortOpt = None,
     top: TopOpt = None,
+    fits: Annotated[
+        bool,
+        typer.Option(
+            "--fits", help="Only models whose inference estimate fits one device of this machine."
+        ),
+    ] = False,
+    dtype: DtypeOpt = None,
+    context: ContextOpt = None,
+    memory: MemoryOpt = None,
+    gpu_memory: GpuMemoryOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Ranked models for your constraints, best first (see README: how ranking works).
 
     With any of --use/--modify/--distribute/--train-on-outputs/--host-api, models whose
     license forbids that use are left out (see `modelcat license check`).
+
+    --fits keeps models whose inference estimate fits ONE device (a GPU's free memory or the
+    available RAM, never the sum of GPUs), with the fit level and the best dtype (bf16, int8,
+    int4 unless --dtype is given); --dtype/--context/--memory/--gpu-memory imply it.
     """
     import dataclasses
 
@@ -197,8 +213,55 @@ def shortlist(
         )  # fmt: skip
         filters = dataclasses.replace(filters, use=intended)
     cat = open_catalog(ctx)
-    models = cat.query(filters, sort=Sort.parse(sort, default=SHORTLIST_SORT), top=top)
+    order = Sort.parse(sort, default=SHORTLIST_SORT)
+    if fits or dtype or context is not None or memory or gpu_memory:
+        from catalog.hardware import detect_hardware
+
+        hardware = detect_hardware(memory=memory, gpu_memory=gpu_memory)
+        _print_fitting(cat, filters, fmt, hardware, order, dtype, context, top)
+        return
+    models = cat.query(filters, sort=order, top=top)
     print_models(cat, models, fmt, filters=filters, title="shortlist")
+
+
+def _on_model(column: Column) -> Column:
+    """``column`` read from the model of a ``(model, fit)`` pair."""
+    return Column(column.header, lambda pair: column.get(pair[0]), column.justify)
+
+
+FIT_COLUMNS = [
+    *[_on_model(column) for column in MODEL_COLUMNS],
+    Column("fit", lambda pair: pair[1].label()),
+]
+
+
+def _print_fitting(
+    cat: Catalog,
+    filters: Filters,
+    fmt: Format,
+    hardware: Any,
+    order: Sort,
+    dtype: str | None,
+    context: int | None,
+    top: int | None,
+) -> None:
+    """``shortlist --fits``: each kept model with its fit; the machine judged goes to stderr."""
+    from catalog.fitting import fitting_models
+    from catalog.units import format_bytes
+
+    pairs: list[tuple[Model, ModelFit]] = fitting_models(
+        cat, filters, hardware=hardware, sort=order, dtype=dtype, context=context, top=top
+    )
+    payload = [{**m.to_json(), "fit": f.to_json()} for m, f in pairs]
+    emit(pairs, FIT_COLUMNS, fmt, json_payload=payload, title="shortlist: fits one device")
+    if fmt is Format.table:
+        devices = [f"gpu:{g.index} {format_bytes(g.free_bytes)} free" for g in hardware.gpus]
+        devices.append(f"RAM {format_bytes(hardware.ram_available_bytes)} available")
+        err("judged on one device of: " + "; ".join(devices) + " (API-only models left out)")
+        if not pairs:
+            err(
+                "No model fits. Try a smaller --dtype (int4, q4_k_m), a shorter --context or drop filters."
+            )
 
 
 def show(
