@@ -76,10 +76,10 @@ def _fit_filter(
         problems["fits"] = "still detecting this machine's memory"
         return filters
     try:
-        from catalog.fit_filter import max_params_that_fit
+        from catalog.fitting import params_bound
 
         context = int(fits.context) if fits.context.strip() else None
-        bound = max_params_that_fit(hardware=hardware, dtype=fits.dtype, context=context)
+        bound = params_bound(hardware, (fits.dtype,), context)
     except ValueError:
         problems["fits"] = f"context must be a whole number of tokens, got {fits.context!r}"
         return filters

@@ -22,7 +22,7 @@ BASE_COLUMNS: list[TableColumn] = [
     TableColumn("access", "access", 7, sort_key="access"),
     TableColumn("tunable", "tunable", 9, drop=1),
 ]
-FIT_COLUMN = TableColumn("fit", "fit", 5)
+FIT_COLUMN = TableColumn("fit", "fit", 6)
 BENCH_COLUMN = TableColumn("bench", "tok/s", 6, "right", drop=2)
 TIER_COLUMN = TableColumn("tier", "tier", 7, drop=4)
 
@@ -86,8 +86,10 @@ def row_maker(extras: dict[str, ExtraCells]) -> RowMaker:
     return RowMaker(columns, extras)
 
 
-def fit_cells(hardware: Callable[[], Any]) -> ExtraCells:
-    """The fit column: the most precise dtype that fits one device here (``no`` when none does).
+def fit_cells(hardware: Callable[[], Any], context: Callable[[], int | None]) -> ExtraCells:
+    """The fit column (``catalog.fitting.model_fit``): the most precise dtype that fits one device
+    here, ``no`` when none does, ``n/a`` for API-only models; ``~`` marks a verdict from the
+    parameter count alone (KV cache unknown).
 
     ``hardware()`` is read per page: ``None`` while the machine is still being probed.
     """
@@ -96,38 +98,23 @@ def fit_cells(hardware: Callable[[], Any]) -> ExtraCells:
         machine = hardware()
         if machine is None:
             return [Cell("…", "dim") for _ in models]
-        from catalog.estimate import best_dtype_that_fits
+        from catalog.fitting import model_fit
 
         out = []
         for model in models:
-            config = model_config(model)
-            if not model.params and config is None:
-                out.append(Cell("—", "dim"))
-                continue
             try:
-                # Formulas only (exact=False): exact counts load transformers, too slow per page.
-                best = best_dtype_that_fits(
-                    hardware=machine,
-                    config=config,
-                    params=None if config else model.params,
-                    exact=False,
-                )
+                verdict = model_fit(model, machine, context=context())
             except CatalogError:
                 out.append(Cell("?", "dim"))
                 continue
-            if best is None:
-                out.append(Cell("no", "bad"))
+            approx = "~" if verdict.approximate else ""
+            if verdict.level in ("fits", "tight"):
+                tone: Tone = "good" if verdict.level == "fits" else "warn"
+                out.append(Cell(f"{verdict.dtype}{approx}", tone))
+            elif verdict.level == "no":
+                out.append(Cell(f"no{approx}", "bad"))
             else:
-                out.append(Cell(best.dtype, "good" if best.fit.level == "fits" else "warn"))
+                out.append(Cell("n/a", "dim"))
         return out
 
     return cells
-
-
-def model_config(model: Model) -> dict[str, Any] | None:
-    """The model's curated or synced config numbers, with its ``model_type`` filled in."""
-    if not model.config:
-        return None
-    if "model_type" in model.config or not model.architecture:
-        return dict(model.config)
-    return {"model_type": model.architecture, **model.config}

@@ -98,36 +98,18 @@ def _estimates(model: Model, hardware: Any, data: DetailData) -> None:
     if not features.available("estimate"):
         data.estimate_note = features.missing_message("estimate")
         return
-    from catalog.estimate import estimate
-    from tui.columns import model_config
+    from catalog.fitting import estimate_for
 
     local = next((copy.config for copy in data.local if copy.config), None)
-    config = local or model_config(model)
-    if config is None and not model.params:
-        data.estimate_note = "No estimate: this model publishes neither a config nor a size."
-        return
     if local:
         data.shape_source = "the config.json of the local copy"
-    elif config:
-        data.shape_source = (
-            f"the catalog's config numbers ({model.sources.get('config', 'curated')})"
-        )
-    else:
-        data.shape_source = (
-            f"the parameter count only ({model.params:,}); sync or download the model for the rest"
-        )
     try:
         for dtype in ESTIMATE_DTYPES:
-            result = estimate(
-                config=config,
-                params=None if config else model.params,
-                model=model.id,
-                dtype=dtype,
-                context=min(model.context_length or 4096, 4096),
-            )
+            result = estimate_for(model, config=local, dtype=dtype)
             data.estimates.append(result.to_json())
     except CatalogError as exc:
         data.estimate_note = str(exc)
+        data.estimates.clear()
         return
     if hardware is not None and features.available("hardware"):
         from catalog.hardware import fit

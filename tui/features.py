@@ -27,7 +27,9 @@ class Feature:
 
 FEATURES: dict[FeatureName, Feature] = {
     "compliance": Feature("catalog.licenses", ("IntendedUse", "check_compliance"), "compliance"),
-    "estimate": Feature("catalog.estimate", ("estimate", "best_dtype_that_fits"), "estimates"),
+    "estimate": Feature(
+        "catalog.fitting", ("estimate_for", "model_fit", "params_bound"), "estimates"
+    ),
     "hardware": Feature("catalog.hardware", ("detect_hardware", "fit"), "hardware detection"),
     "sync": Feature("catalog.sync", ("sync",), "Hub sync"),
     "local": Feature("catalog.local", ("find_local_models",), "local models"),

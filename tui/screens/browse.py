@@ -239,10 +239,15 @@ class BrowseScreen(ModelcatScreen):
         if self.result is not None:
             self.shortlist_changed()
 
+    def _fit_context(self) -> int | None:
+        fits = self.mc.filters.fits
+        text = fits.context.strip() if fits is not None else ""
+        return int(text) if text.isdigit() and int(text) > 0 else None
+
     def _extra_columns(self) -> dict[str, ExtraCells]:
         extras: dict[str, ExtraCells] = {}
         if features.available("hardware") and features.available("estimate"):
-            extras["fit"] = fit_cells(lambda: self.mc.hardware)
+            extras["fit"] = fit_cells(lambda: self.mc.hardware, self._fit_context)
         return extras
 
 

@@ -15,7 +15,6 @@ from catalog.errors import CatalogError
 from catalog.schema import TUNING_METHODS
 from catalog.units import format_bytes, format_count
 from tui import features
-from tui.columns import model_config
 from tui.screens.base import ModelcatScreen
 from tui.state import UseState
 
@@ -101,32 +100,25 @@ def compare_rows(cat: Any, ids: list[str], *, use: UseState | None, hardware: An
 
 
 def _estimate_rows(models: list[Any], hardware: Any) -> Rows:
-    from catalog.estimate import best_dtype_that_fits, estimate
+    from catalog.fitting import estimate_for, model_fit
 
     bf16: list[str] = []
     full: list[str] = []
     fits: list[str] = []
     for m in models:
-        config = model_config(m)
-        if not m.params and config is None:
-            bf16, full, fits = [*bf16, "—"], [*full, "—"], [*fits, "—"]
-            continue
         try:
-            shape: dict[str, Any] = {"config": config} if config else {"params": m.params}
-            doc = estimate(**shape, model=m.id, dtype="bf16", exact=False).to_json()
+            doc = estimate_for(m, dtype="bf16").to_json()
         except CatalogError:
-            bf16, full, fits = [*bf16, "?"], [*full, "?"], [*fits, "?"]
-            continue
-        inference = doc["inference"]
-        at_least = "≥ " if inference.get("total_is_lower_bound") else ""
-        bf16.append(at_least + format_bytes(inference["total_bytes"]))
-        training = doc["training"]["full"]
-        at_least = "≥ " if training.get("total_is_lower_bound") else ""
-        total = training["total_bytes"]
-        full.append(at_least + format_bytes(total) if total else "?")
-        if hardware is None:
-            fits.append("…")
+            bf16, full = [*bf16, "—"], [*full, "—"]
         else:
-            best = best_dtype_that_fits(hardware=hardware, **shape, exact=False)
-            fits.append(best.dtype if best else "no")
-    return [("inference bf16", bf16), ("full fine-tune", full), ("best dtype that fits", fits)]
+            bf16.append(_memory(doc["inference"]))
+            full.append(_memory(doc["training"]["full"]))
+        fits.append("…" if hardware is None else model_fit(m, hardware).label())
+    return [("inference bf16", bf16), ("full fine-tune", full), ("fits here", fits)]
+
+
+def _memory(part: dict[str, Any]) -> str:
+    total = part.get("total_bytes")
+    if total is None:
+        return "?"
+    return ("≥ " if part.get("total_is_lower_bound") else "") + format_bytes(total)
