@@ -243,3 +243,27 @@ async def test_worker_errors_become_notifications_or_a_modal(app: ModelcatApp) -
         assert "a bug" in app.screen.summary and "RuntimeError" in app.screen.details
         await pilot.press("escape")
         assert isinstance(app.screen, BrowseScreen) and app.is_running
+
+
+async def test_advisor_form_collects_answers_with_the_intended_use(app: ModelcatApp) -> None:
+    from textual.widgets import Checkbox, Select
+
+    from tui.state import UseState
+
+    app.filters = app.filters.with_(use=UseState(mau="900M", distribute="weights"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AdvisorScreen)
+        await pilot.click("#task")
+        await pilot.press(*"classify tickets")
+        screen.query_one("#examples", Input).value = "2000"
+        screen.query_one("#budget", Select).value = "low"
+        screen.query_one("#on_prem", Checkbox).value = True
+        answers = screen.answers()
+        assert answers["task"] == "classify tickets" and answers["examples"] == "2000"
+        assert answers["budget"] == "low" and answers["on_prem"] is True
+        assert answers["mau"] == "900M" and answers["distribute"] == "weights"
+        assert "max_params" not in answers  # empty fields leave the advisor's defaults

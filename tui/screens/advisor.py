@@ -1,22 +1,31 @@
 """The selection assistant as a form: describe the use case, get a plan and a ranked shortlist
-whose rows open the model details."""
+whose rows open the model details.
+
+The form's fields are the advisor's answers (``catalog.advisor`` ``INPUT_FIELDS``); the intended
+use (commercial or not, MAU, distribution) comes from the browse screen's filter panel.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui import features
 from tui.screens.base import ModelcatScreen
+from tui.state import UseState
+
+LEVELS = ("none", "low", "medium", "high")
+SENSITIVITY = ("low", "medium", "high")
 
 
 class AdvisorScreen(ModelcatScreen):
-    """A use case in, an adaptation plan and models out (``catalog.advisor.advise``)."""
+    """A use case in, an adaptation plan and models out."""
 
     def compose(self) -> ComposeResult:
         available = features.available("advisor")
@@ -24,55 +33,93 @@ class AdvisorScreen(ModelcatScreen):
             yield Label("Advisor: which model, and how to adapt it?", classes="title")
             if not available:
                 yield Static(features.missing_message("advisor"), classes="unavailable")
-            yield Label("Task (what the model must do)", classes="caption")
-            yield Input(placeholder="e.g. answer support tickets in German", id="task")
-            yield Label("Max parameters (optional)", classes="caption")
-            yield Input(placeholder="e.g. 8B", id="max_params")
-            yield Static(
-                "The intended use from the browse filters (commercial use, MAU, fine-tuning) "
-                "applies here too.",
-                classes="hint",
+            with Grid(id="advisor-form"):
+                yield Label("Task", classes="caption")
+                yield Input(placeholder="e.g. classify support tickets", id="task", compact=True)
+                yield Label("Labelled examples", classes="caption")
+                yield Input("0", id="examples", type="integer", compact=True)
+                yield Label("Training budget", classes="caption")
+                yield _select("budget", LEVELS, "medium")
+                yield Label("Latency matters", classes="caption")
+                yield _select("latency", SENSITIVITY, "medium")
+                yield Label("Cost per request matters", classes="caption")
+                yield _select("cost_per_request", SENSITIVITY, "medium")
+                yield Label("Max parameters", classes="caption")
+                yield Input(placeholder="e.g. 8B (optional)", id="max_params", compact=True)
+                yield Label("Models to suggest", classes="caption")
+                yield Input("5", id="top", type="integer", compact=True)
+            yield Checkbox(
+                "Knowledge lives in documents / changes often", id="documents", compact=True
             )
+            yield Checkbox("Data must stay on premises (no API models)", id="on_prem", compact=True)
+            yield Static("", id="use-line", classes="hint")
             yield Button("Advise", variant="primary", id="advise", disabled=not available)
             yield Static("", id="plan")
             yield DataTable(id="advice", cursor_type="row")
         yield Footer(compact=True)
 
+    def on_mount(self) -> None:
+        self.on_screen_resume()
+
+    def on_screen_resume(self) -> None:
+        use = self.mc.filters.use or UseState()
+        self.query_one("#use-line", Static).update(
+            f"Intended use: {use.describe()} (set it under Intended use on the browse screen)."
+        )
+
+    def answers(self) -> dict[str, Any]:
+        """The form as advisor answers (empty fields left out, so the advisor's defaults apply)."""
+        use = self.mc.filters.use or UseState()
+        values: dict[str, Any] = {
+            "task": self.query_one("#task", Input).value.strip() or None,
+            "examples": self.query_one("#examples", Input).value.strip() or None,
+            "budget": self.query_one("#budget", Select).value,
+            "latency": self.query_one("#latency", Select).value,
+            "cost_per_request": self.query_one("#cost_per_request", Select).value,
+            "max_params": self.query_one("#max_params", Input).value.strip() or None,
+            "top": self.query_one("#top", Input).value.strip() or None,
+            "documents": self.query_one("#documents", Checkbox).value,
+            "on_prem": self.query_one("#on_prem", Checkbox).value,
+            "use": use.use,
+            "mau": use.mau.strip() or None,
+            "distribute": use.distribute,
+            "train_on_outputs": use.train_on_outputs,
+            "host_api": use.host_api,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
     @on(Button.Pressed, "#advise")
     @on(Input.Submitted)
     def advise(self) -> None:
-        """Ask the advisor."""
-        if not features.available("advisor"):
-            return
-        task = self.query_one("#task", Input).value.strip()
-        max_params = self.query_one("#max_params", Input).value.strip() or None
-        self._advise(task, max_params)
+        """Ask the advisor (in a worker: it ranks the catalog and estimates memory)."""
+        if features.available("advisor"):
+            self._advise(self.answers())
 
     @work(thread=True, exclusive=True, group="advisor", exit_on_error=False, description="Advisor")
-    def _advise(self, task: str, max_params: str | None) -> Any:
-        from catalog import advisor
-
-        use = self.mc.filters.use
-        return advisor.advise(
-            catalog=self.mc.catalog,
-            task=task,
-            max_params=max_params,
-            use=use.intended_use() if use else None,
-        )
+    def _advise(self, answers: dict[str, Any]) -> Any:
+        # Looked up at run time: the screen is ready before catalog.advisor.advise lands.
+        advise = importlib.import_module("catalog.advisor").advise
+        return advise(self.mc.catalog, answers)
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group != "advisor" or state != WorkerState.SUCCESS:
             return
-        advice = worker.result
-        doc = advice.to_json() if hasattr(advice, "to_json") else dict(advice or {})  # type: ignore[call-overload]
-        self.query_one("#plan", Static).update(str(doc.get("plan", "")))
+        advice: Any = worker.result
+        doc: dict[str, Any] = advice.to_json() if hasattr(advice, "to_json") else dict(advice)
+        plan = doc.get("plan") or doc.get("approach") or ""
+        self.query_one("#plan", Static).update(plan if isinstance(plan, str) else str(plan))
         table = self.query_one("#advice", DataTable)
         table.clear(columns=True)
         table.add_columns("model", "why")
-        for item in doc.get("models", []):
-            table.add_row(item["id"], str(item.get("reason", "")), key=item["id"])
+        for item in doc.get("models") or doc.get("shortlist") or []:
+            model_id = str(item.get("id") or item.get("model"))
+            table.add_row(model_id, str(item.get("reason") or item.get("why") or ""), key=model_id)
         table.focus()
 
     @on(DataTable.RowSelected, "#advice")
     def _open(self, event: DataTable.RowSelected) -> None:
         self.mc.open_detail(str(event.row_key.value))
+
+
+def _select(key: str, options: tuple[str, ...], value: str) -> Select[str]:
+    return Select([(o, o) for o in options], value=value, allow_blank=False, id=key, compact=True)

@@ -5,6 +5,7 @@ The screen lives as long as the app, so leaving it does not stop a running sync.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from typing import Any
 
@@ -67,14 +68,15 @@ class SyncScreen(ModelcatScreen):
 
     @work(thread=True, exclusive=True, group=TASK, exit_on_error=False, description="Sync")
     def _run(self, cancel: threading.Event) -> Any:
-        from catalog import sync as sync_module
+        # Looked up at run time: the screen is ready before catalog.sync lands.
+        sync = importlib.import_module("catalog.sync").sync
 
         def progress(*report: Any) -> None:
             fraction, text = _describe(report)
             self.post_message(TaskProgressed(TASK, fraction, text))
             self.post_message(TaskLogged(TASK, text))
 
-        return sync_module.sync(catalog=self.mc.catalog, progress=progress, cancel=cancel)
+        return sync(catalog=self.mc.catalog, progress=progress, cancel=cancel)
 
     @on(TaskProgressed)
     def _progress(self, event: TaskProgressed) -> None:
