@@ -250,7 +250,9 @@ async def test_advisor_form_collects_answers_with_the_intended_use(app: Modelcat
 
     from tui.state import UseState
 
-    app.filters = app.filters.with_(use=UseState(mau="900M", distribute="weights"))
+    # One MAU box serves both the commercial filter and the intended use.
+    use = UseState(mau="900M", distribute="weights")
+    app.filters = app.filters.with_(mau="900M", use=use)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("a")
