@@ -64,6 +64,8 @@ class ModelcatApp(App[None]):
         """The browse filters; kept here so they survive switching screens."""
         self.sort: Sort | None = None
         self.shortlist = Shortlist.load(catalog)
+        self.last_export: Path | None = None
+        """The file the shortlist was last exported to (shown in the notification)."""
         self.hardware = hardware
         """This machine (``catalog.hardware.Hardware``); probed in a worker when not given."""
         if theme:
@@ -195,8 +197,6 @@ class ModelcatApp(App[None]):
 
         default = self.export_dir / "modelcat-shortlist.json"
         self.push_screen(ExportModal(default, len(self.shortlist)), write)
-
-    last_export: Path | None = None
 
     # -- errors ----------------------------------------------------------------------------
 

@@ -245,3 +245,17 @@ async def test_clicking_a_header_sorts_and_again_reverses(app: ModelcatApp, cat:
         await settle(pilot)
         assert shown_ids(app) == expected(cat, sort=Sort("id", descending=True))
         assert "sorted by id ↓" in status_text(app)
+
+
+async def test_the_cursor_stays_on_its_model_when_filters_change(
+    app: ModelcatApp, cat: Catalog
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        ids = expected(cat)
+        target = next(i for i in ids[1:] if cat.get(i).access == "open")
+        app.browse.table.cursor_row = ids.index(target)
+        panel(app).query_one("#access", Select).value = "open"
+        await settle(pilot)
+        assert app.browse.highlighted == target
+        assert shown_ids(app) == expected(cat, access="open")

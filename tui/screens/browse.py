@@ -139,8 +139,13 @@ class BrowseScreen(ModelcatScreen):
     def _show(self, result: BrowseResult) -> None:
         self.result = result
         table = self.table
+        keep = table.highlighted_key
         table.marked = frozenset(self.mc.shortlist.ids)
         table.show(total=result.total, first_page=result.first_page, loader=result.loader)
+        # A filter tweak keeps the cursor on the same model when it is still near the top.
+        at = next((i for i, row in enumerate(result.first_page) if row.key == keep), None)
+        if at:
+            table.cursor_row = at
         self._update_status()
         self.post_message(self.ResultsShown(result.state, result.total))
 
