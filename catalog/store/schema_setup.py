@@ -9,6 +9,7 @@ def create_all(engine: Engine) -> None:
     """Create missing tables; existing ones and their rows are left alone."""
     from sqlmodel import SQLModel
 
+    import catalog.store.bench_tables  # noqa: F401  (registers the benchmark tables)
     import catalog.store.tables  # noqa: F401  (registers the core tables)
 
     SQLModel.metadata.create_all(engine)
