@@ -180,7 +180,12 @@ def _whole(value: Any, label: str, *, minimum: int) -> int:
     if isinstance(value, str):
         from catalog.units import parse_count
 
-        value = parse_count(value.strip(), field=label)
+        try:
+            value = parse_count(value.strip(), field=label)
+        except UsageError:
+            raise UsageError(
+                f"{label} must be a whole number (5000, 50K) of at least {minimum}, got {value!r}"
+            ) from None
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise UsageError(f"{label} must be a whole number of at least {minimum}, got {value!r}")
     return value

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from catalog.advisor.alternatives import alternatives
-from catalog.advisor.answers import make_answers
+from catalog.advisor.answers import Answers, make_answers
 from catalog.advisor.approaches import INFO
 from catalog.advisor.candidates import Search
 from catalog.advisor.checklist import checklist
@@ -39,7 +39,7 @@ def advise(
     top: int | None = None,
     max_params: str | int | None = None,
     context: int | None = None,
-    answers: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Any] | Answers | None = None,
     catalog: Catalog | None = None,
     hardware: Hardware | None = None,
 ) -> Advice:
@@ -70,7 +70,8 @@ def advise(
         top: models in the shortlist (default 5).
         max_params: the largest model to consider (``"13B"``).
         context: tokens per request for inference estimates (default 4096; 8192 with retrieval).
-        answers: more answers by field name; keywords win over them.
+        answers: more answers by field name (keywords win over them), or validated
+            :class:`~catalog.advisor.answers.Answers` used as they are (keywords are then ignored).
         catalog: an open catalog (default: ``Catalog.open()``, closed afterwards).
         hardware: the machine (default: ``detect_hardware(memory=..., gpu_memory=...)``).
 
@@ -79,31 +80,17 @@ def advise(
     """
     from catalog.licenses import IntendedUse
 
-    given = dict(answers or {})
-    if "examples" not in given and examples is None:
-        given["examples"] = 0
-    modify = False
-    if isinstance(use, IntendedUse):
-        given.update(
-            use=use.use,
-            mau=use.mau,
-            distribute=use.distribute,
-            train_on_outputs=use.train_on_outputs,
-            host_api=use.host_api,
-        )
-        modify, use = use.modify, None
-    keywords = {
-        "task": task, "examples": examples, "documents": documents, "on_prem": on_prem,
-        "budget": budget, "memory": memory, "gpu_memory": gpu_memory, "use": use, "mau": mau,
-        "distribute": distribute, "train_on_outputs": train_on_outputs, "host_api": host_api,
-        "latency": latency, "cost_per_request": cost_per_request, "tasks": tasks, "top": top,
-        "max_params": max_params, "context": context,
-    }  # fmt: skip
-    given.update({key: value for key, value in keywords.items() if value is not None})
-    for key in ("memory", "gpu_memory", "mau", "max_params"):
-        if isinstance(given.get(key), int) and not isinstance(given[key], bool):
-            given[key] = str(given[key])
-    checked = make_answers(given)
+    if isinstance(answers, Answers):
+        checked, modify = answers, False
+    else:
+        keywords = {
+            "task": task, "examples": examples, "documents": documents, "on_prem": on_prem,
+            "budget": budget, "memory": memory, "gpu_memory": gpu_memory, "use": use, "mau": mau,
+            "distribute": distribute, "train_on_outputs": train_on_outputs, "host_api": host_api,
+            "latency": latency, "cost_per_request": cost_per_request, "tasks": tasks, "top": top,
+            "max_params": max_params, "context": context,
+        }  # fmt: skip
+        checked, modify = _check(answers or {}, keywords)
     intended = IntendedUse.from_options(
         use=checked.use,
         mau=checked.mau,
@@ -141,6 +128,36 @@ def advise(
     finally:
         if own:
             catalog.close()
+
+
+def _check(answers: Mapping[str, Any], keywords: dict[str, Any]) -> tuple[Answers, bool]:
+    """Validate keyword answers over mapping answers; an ``IntendedUse`` as ``use`` is unpacked.
+
+    Returns:
+        The answers and whether the intended use already includes modification.
+    """
+    from catalog.licenses import IntendedUse
+
+    given = dict(answers)
+    given.setdefault("examples", 0)
+    use = keywords.pop("use")
+    modify = False
+    if isinstance(use, IntendedUse):
+        given.update(
+            use=use.use,
+            mau=use.mau,
+            distribute=use.distribute,
+            train_on_outputs=use.train_on_outputs,
+            host_api=use.host_api,
+        )
+        modify = use.modify
+    elif use is not None:
+        given["use"] = use
+    given.update({key: value for key, value in keywords.items() if value is not None})
+    for key in ("memory", "gpu_memory", "mau", "max_params"):
+        if isinstance(given.get(key), int) and not isinstance(given[key], bool):
+            given[key] = str(given[key])
+    return make_answers(given), modify
 
 
 __all__ = ["advise"]

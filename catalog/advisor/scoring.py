@@ -90,7 +90,7 @@ def score(
 ) -> tuple[float, list[str]]:
     """The advisor's score of ``model`` for an approach, and the parts that make it up."""
     base = catalog_score(model, commercial_use=commercial_use)
-    parts = [f"catalog rank {base:g}"]
+    parts = [f"catalog rank {base:.1f}"]
     total = base
     points = _VERDICT_POINTS.get(verdict.verdict, 0.0)
     total += points
