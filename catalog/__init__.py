@@ -12,9 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from catalog.advisor import advise
     from catalog.api import Catalog
     from catalog.domain import Model
     from catalog.errors import CatalogError
+    from catalog.hardware import detect_hardware
     from catalog.licenses import IntendedUse, Verdict, check_compliance, load_policy
     from catalog.query import Filters
 
@@ -25,7 +27,9 @@ __all__ = [
     "IntendedUse",
     "Model",
     "Verdict",
+    "advise",
     "check_compliance",
+    "detect_hardware",
     "load_policy",
 ]
 
@@ -39,6 +43,8 @@ _LAZY = {
     "Verdict": "catalog.licenses",
     "check_compliance": "catalog.licenses",
     "load_policy": "catalog.licenses",
+    "advise": "catalog.advisor",
+    "detect_hardware": "catalog.hardware",
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from catalog.fitting import estimate_summary
+
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
@@ -13,6 +15,7 @@ def describe(cat: Catalog, model: Model) -> dict[str, Any]:
     """The model's JSON plus its license summary (other sections join as features land)."""
     details = model.to_json(with_config=True)
     details["license_summary"] = license_summary(cat, model.license)
+    details["estimate"] = estimate_summary(model)
     return details
 
 
