@@ -118,3 +118,19 @@ def fit_cells(hardware: Callable[[], Any], context: Callable[[], int | None]) ->
         return out
 
     return cells
+
+
+def bench_cells(catalog: Any) -> ExtraCells:
+    """The benchmark column: the best stored decode speed (tokens/s) of each model, if any."""
+
+    def cells(models: Sequence[Model]) -> list[Cell]:
+        from catalog.bench.store import best_results
+
+        best = best_results(catalog, model_ids=[m.id for m in models])
+        out = []
+        for model in models:
+            run = best.get(model.id)
+            out.append(Cell(f"{run.decode_tps.mean:.1f}") if run else Cell("—", "dim"))
+        return out
+
+    return cells

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from catalog.domain import Model
 
 ESTIMATE_DTYPES = ("bf16", "int8", "int4")
+BENCH_HISTORY = 10
 
 
 @dataclass
@@ -39,6 +40,8 @@ class DetailData:
     """``catalog.local.LocalModel`` copies of this model on this machine."""
     local_note: str | None = None
     hub_note: str | None = None
+    bench: list[Any] = field(default_factory=list)
+    """Stored benchmark runs of this model (``catalog.bench.store.StoredRun``), newest first."""
     bench_note: str | None = None
 
 
@@ -56,9 +59,12 @@ def gather(
     _local(model, data)
     _estimates(model, hardware, data)
     data.hub_note = None if features.available("sync") else features.missing_message("sync")
-    data.bench_note = (
-        None if features.available("bench_results") else features.missing_message("bench_results")
-    )
+    if features.available("bench_results"):
+        from catalog.bench.store import load_results
+
+        data.bench = load_results(cat, model=model.id, limit=BENCH_HISTORY)
+    else:
+        data.bench_note = features.missing_message("bench_results")
     return data
 
 

@@ -34,7 +34,9 @@ FEATURES: dict[FeatureName, Feature] = {
     "sync": Feature("catalog.sync", ("sync",), "Hub sync"),
     "local": Feature("catalog.local", ("find_local_models",), "local models"),
     "bench": Feature("catalog.bench", ("run_benchmark",), "benchmarks"),
-    "bench_results": Feature("catalog.bench", ("load_results",), "stored benchmark results"),
+    "bench_results": Feature(
+        "catalog.bench.store", ("save_result", "load_results", "best_results"), "stored benchmarks"
+    ),
     "advisor": Feature("catalog.advisor", ("advise",), "the advisor"),
 }
 

@@ -7,6 +7,7 @@ cancels cleanly."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle
 from tui.app import ModelcatApp
 from tui.screens.bench import BenchScreen
+from tui.screens.detail import DetailScreen
 from tui.widgets.bench_chart import BenchChart
 from tui.widgets.task_panel import TaskPanel
 
@@ -73,6 +75,38 @@ async def test_b_finds_the_local_copy_runs_and_charts(app: ModelcatApp, cached: 
         log = screen.query_one(TaskPanel).log_text
         assert "load…" in log and "decode…" in log and "decode" in log.splitlines()[-1]
         assert "Benchmark done" in [n.title for n in app._notifications]
+        # Stored against the catalog entry: the browse column and the detail history show it.
+        from catalog.bench.store import load_results
+
+        [stored] = load_results(app.catalog, model="pythia-1b")
+        assert stored.id == result.id and stored.catalog_id == "pythia-1b"
+        await pilot.press("escape")
+        await settle(pilot)
+        bench = [c.key for c in app.browse.table.columns].index("bench")
+        [row] = app.browse.table.loaded_rows()
+        assert row.key == "pythia-1b" and row.cells[bench].text == f"{result.decode_tps.mean:.1f}"
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen) and detail.data is not None
+        assert [r.id for r in detail.data.bench] == [result.id]
+
+
+async def test_the_chart_starts_with_stored_runs(
+    app_factory: Callable[..., ModelcatApp], cached: Path
+) -> None:
+    first = app_factory()
+    async with first.run_test(size=SIZE) as pilot:
+        screen = await open_bench(first, pilot)
+        settings(screen, prompt=16, gen=4, repeat=2)
+        await pilot.click("#start")
+        await settle(pilot)
+        [run] = screen.results
+    again = app_factory()
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await open_bench(again, pilot)
+        assert [r.id for r in screen.results] == [run.id]
+        assert [r.id for r in screen.query_one(BenchChart).results] == [run.id]
 
 
 async def test_cancel_stops_the_run_and_records_nothing(app: ModelcatApp, cached: Path) -> None:

@@ -7,7 +7,6 @@ use (commercial or not, MAU, distribution) comes from the browse screen's filter
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from textual import on, work
@@ -16,6 +15,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from catalog.units import format_bytes
 from tui import features
 from tui.screens.base import ModelcatScreen
 from tui.state import UseState
@@ -54,8 +54,10 @@ class AdvisorScreen(ModelcatScreen):
             yield Checkbox("Data must stay on premises (no API models)", id="on_prem", compact=True)
             yield Static("", id="use-line", classes="hint")
             yield Button("Advise", variant="primary", id="advise", disabled=not available)
-            yield Static("", id="plan")
+            yield Static("", id="plan", classes="title")
+            yield Static("", id="reasons", classes="hint")
             yield DataTable(id="advice", cursor_type="row")
+            yield DataTable(id="alternatives", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -97,24 +99,41 @@ class AdvisorScreen(ModelcatScreen):
 
     @work(thread=True, exclusive=True, group="advisor", exit_on_error=False, description="Advisor")
     def _advise(self, answers: dict[str, Any]) -> Any:
-        # Looked up at run time: the screen is ready before catalog.advisor.advise lands.
-        advise = importlib.import_module("catalog.advisor").advise
-        return advise(self.mc.catalog, answers)
+        from catalog.advisor import advise
+
+        return advise(answers=answers, catalog=self.mc.catalog, hardware=self.mc.hardware)
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group != "advisor" or state != WorkerState.SUCCESS:
             return
         advice: Any = worker.result
-        doc: dict[str, Any] = advice.to_json() if hasattr(advice, "to_json") else dict(advice)
-        plan = doc.get("plan") or doc.get("approach") or ""
-        self.query_one("#plan", Static).update(plan if isinstance(plan, str) else str(plan))
+        self.advice = advice
+        self.query_one("#plan", Static).update(advice.plan())
+        self.query_one("#reasons", Static).update("\n".join(f"• {r}" for r in advice.reasons))
         table = self.query_one("#advice", DataTable)
         table.clear(columns=True)
-        table.add_columns("model", "why")
-        for item in doc.get("models") or doc.get("shortlist") or []:
-            model_id = str(item.get("id") or item.get("model"))
-            table.add_row(model_id, str(item.get("reason") or item.get("why") or ""), key=model_id)
+        table.add_columns("model", "license", "fit here", "memory", "why")
+        for candidate in advice.shortlist:
+            doc = candidate.to_json()
+            memory = doc["memory_bytes"]
+            table.add_row(
+                candidate.model.id,
+                f"{doc['license']}: {doc['license_verdict']}",
+                candidate.cost.fit.label(),
+                (format_bytes(memory) + f" {doc['memory_what']}") if memory else "",
+                doc["why"],
+                key=candidate.model.id,
+            )
+        others = self.query_one("#alternatives", DataTable)
+        others.clear(columns=True)
+        others.add_columns("alternative", "viable", "why not")
+        for alt in advice.alternatives:
+            doc = alt.to_json()
+            others.add_row(doc["label"], "yes" if doc["viable"] else "no", doc["why_not"])
         table.focus()
+
+    advice: Any = None
+    """The last ``catalog.advisor.Advice`` shown."""
 
     @on(DataTable.RowSelected, "#advice")
     def _open(self, event: DataTable.RowSelected) -> None:

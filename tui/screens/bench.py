@@ -19,6 +19,8 @@ from tui.widgets.bench_chart import BenchChart
 from tui.widgets.task_panel import TaskPanel
 
 TASK = "bench"
+HISTORY = 12
+"""Runs the chart shows (the newest)."""
 SETTINGS = (
     ("prompt", "prompt tokens", 512),
     ("gen", "generated tokens", 128),
@@ -34,7 +36,9 @@ class BenchScreen(ModelcatScreen):
         self.target: str | None = None
         """The catalog id to benchmark (set by the app before the screen shows)."""
         self._cancel = threading.Event()
+        self._copy_path: str | None = None
         self.results: list[Any] = []
+        """Runs shown in the chart, oldest first (stored ones, then this session's)."""
 
     def compose(self) -> ComposeResult:
         available = features.available("bench")
@@ -55,7 +59,15 @@ class BenchScreen(ModelcatScreen):
     def on_mount(self) -> None:
         if not features.available("bench"):
             self.query_one("#start", Button).disabled = True
+        if features.available("bench_results"):
+            self._history()
         self._aim()
+
+    @work(thread=True, group="bench-history", exit_on_error=False, description="Past benchmarks")
+    def _history(self) -> list[Any]:
+        from catalog.bench.store import load_results
+
+        return list(reversed(load_results(self.mc.catalog, limit=HISTORY)))
 
     def on_screen_resume(self) -> None:
         self._aim()
@@ -126,7 +138,7 @@ class BenchScreen(ModelcatScreen):
                 self.post_message(TaskLogged(TASK, f"{report.phase}…"))
 
         try:
-            return run_benchmark(
+            result = run_benchmark(
                 path_or_model=path,
                 prompt_tokens=settings["prompt"],
                 gen_tokens=settings["gen"],
@@ -136,6 +148,13 @@ class BenchScreen(ModelcatScreen):
             )
         except BenchmarkCancelled:
             return None
+        if not features.available("bench_results"):
+            return result
+        from catalog.bench.store import save_result
+
+        # Stored against the catalog entry only when the folder is that entry's local copy.
+        entry = self.target if path == self._copy_path else None
+        return save_result(self.mc.catalog, result, catalog_id=entry)
 
     @on(TaskProgressed)
     def _progress(self, event: TaskProgressed) -> None:
@@ -148,8 +167,13 @@ class BenchScreen(ModelcatScreen):
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group == "bench-find" and state == WorkerState.SUCCESS:
             path, why_not = cast("tuple[str | None, str | None]", worker.result)
+            self._copy_path = path
             self.query_one("#path", Input).value = path or ""
             self.query_one(TaskPanel).status(why_not or "Ready.")
+            return
+        if worker.group == "bench-history" and state == WorkerState.SUCCESS:
+            self.results = [*cast("list[Any]", worker.result), *self.results]
+            self.query_one(BenchChart).show(self.results[-HISTORY:])
             return
         if worker.group != TASK or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
@@ -161,7 +185,7 @@ class BenchScreen(ModelcatScreen):
         else:
             result: Any = worker.result
             self.results.append(result)
-            self.query_one(BenchChart).show(self.results)
+            self.query_one(BenchChart).show(self.results[-HISTORY:])
             text = (
                 f"{result.model}: decode {result.decode_tps.mean:.1f} tok/s, prefill "
                 f"{result.prefill_tps.mean:.1f} tok/s, peak {result.peak_memory_bytes / 1e6:.0f} MB"

@@ -19,7 +19,7 @@ from catalog.query import TIERS, Sort
 from catalog.schema import ACCESS_MODES, TUNING_METHODS
 from tui import features
 from tui.browse_query import BrowseResult, run_browse_query
-from tui.columns import ExtraCells, fit_cells, row_maker
+from tui.columns import ExtraCells, bench_cells, fit_cells, row_maker
 from tui.screens.base import ModelcatScreen
 from tui.state import FilterState
 from tui.widgets.filter_panel import FilterChoices, FilterPanel
@@ -240,9 +240,10 @@ class BrowseScreen(ModelcatScreen):
         self.mc.open_bench(self.highlighted)
 
     def on_screen_resume(self) -> None:
-        # Marks may have changed on another screen (detail, compare).
+        # Marks, stored benchmarks or synced data may have changed on another screen.
         if self.result is not None:
             self.shortlist_changed()
+            self.refresh_results()
 
     def _fit_context(self) -> int | None:
         fits = self.mc.filters.fits
@@ -253,6 +254,8 @@ class BrowseScreen(ModelcatScreen):
         extras: dict[str, ExtraCells] = {}
         if features.available("hardware") and features.available("estimate"):
             extras["fit"] = fit_cells(lambda: self.mc.hardware, self._fit_context)
+        if features.available("bench_results"):
+            extras["bench"] = bench_cells(self.mc.catalog)
         return extras
 
 

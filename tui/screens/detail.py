@@ -3,7 +3,7 @@ Hub data, local copies and benchmarks."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -131,7 +131,19 @@ class DetailScreen(ModelcatScreen):
                 )  # fmt: skip
             out.append(copies)
         out += _section("Benchmarks")
-        out.append(Static(data.bench_note or "No benchmark yet: press b.", classes="unavailable"))
+        if data.bench_note:
+            out.append(Static(data.bench_note, classes="unavailable"))
+        elif not data.bench:
+            out.append(Static("No benchmark yet: press b.", classes="hint"))
+        else:
+            runs = _table("when", "machine", "device", "decode tok/s", "prefill tok/s", "peak")
+            for run in data.bench:
+                runs.add_row(
+                    run.started_at.strftime("%Y-%m-%d %H:%M"), run.machine_label[:16],
+                    f"{run.device} {run.dtype}", _stat(run.decode_tps), _stat(run.prefill_tps),
+                    format_bytes(run.peak_memory_bytes),
+                )  # fmt: skip
+            out.append(runs)
         return out
 
     def _license(self, data: DetailData) -> list[Widget]:
@@ -177,3 +189,7 @@ def _table(*columns: str) -> DataTable[str]:
     table: DataTable[str] = DataTable(show_cursor=False, zebra_stripes=True)
     table.add_columns(*columns)
     return table
+
+
+def _stat(stat: Any) -> str:
+    return f"{stat.mean:.1f} ± {stat.std:.1f}"
