@@ -50,6 +50,7 @@ import json
 import os
 import platform
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -257,6 +258,8 @@ class HubClient:
         ).expanduser()
         """Where downloads land: ``HF_HUB_CACHE``, else ``$HF_HOME/hub``."""
         self._token = _resolve_token(token, hf_home)
+        self._requests = 0
+        self._requests_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return (
@@ -268,6 +271,19 @@ class HubClient:
     def authenticated(self) -> bool:
         """Whether requests carry a token."""
         return self._token is not None
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests this client has sent so far, retries included (thread-safe).
+
+        A config.json download counts its HEAD and, unless the blob is already cached, its GET.
+        """
+        with self._requests_lock:
+            return self._requests
+
+    def _count(self, n: int = 1) -> None:
+        with self._requests_lock:
+            self._requests += n
 
     @property
     def offline(self) -> bool:
@@ -394,7 +410,8 @@ class HubClient:
         url = hf_hub_url(repo_id, CONFIG_FILE, revision=revision, endpoint=self.endpoint)
         metadata = self._retrying(
             what,
-            functools.partial(
+            self._counting(
+                1,
                 get_hf_file_metadata,
                 url,
                 token=token,
@@ -407,9 +424,14 @@ class HubClient:
             cached = self._cached(repo_id, metadata.commit_hash)
             if cached is not None:
                 return _read_config(cached, what)
+        # hf_hub_download sends a HEAD, then a GET unless the blob (same ETag) is already cached.
+        blob = (
+            self.cache_dir / f"models--{repo_id.replace('/', '--')}" / "blobs" / str(metadata.etag)
+        )
         path = self._retrying(
             what,
-            functools.partial(
+            self._counting(
+                1 if metadata.etag and blob.exists() else 2,
                 hf_hub_download,
                 repo_id,
                 CONFIG_FILE,
@@ -452,10 +474,22 @@ class HubClient:
             headers["authorization"] = f"Bearer {self._token.reveal()}"
         return headers
 
+    def _counting(
+        self, n: int, call: Callable[..., T], *args: Any, **kwargs: Any
+    ) -> Callable[[], T]:
+        """``call`` bound to its arguments, counting ``n`` requests per attempt."""
+
+        def attempt() -> T:
+            self._count(n)
+            return call(*args, **kwargs)
+
+        return attempt
+
     def _get_json(self, url: str, params: _Params | None) -> tuple[Any, str | None]:
         """One GET through huggingface_hub's session: (parsed JSON, next-page URL or None)."""
         from huggingface_hub import get_session, hf_raise_for_status
 
+        self._count()
         response = get_session().get(
             url, params=params, headers=self._headers(), timeout=self.timeout
         )
