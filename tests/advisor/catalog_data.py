@@ -30,9 +30,27 @@ def configured_entries() -> list[dict[str, Any]]:
     return entries
 
 
-def write_overlay(folder: Path) -> Path:
-    """Write ``folder/models.yaml`` with the configured entries; returns the folder."""
+PARAMS_ONLY: dict[str, Any] = {
+    "id": "params-only-7b",
+    "name": "A 7B model known only by its size",
+    "family": "Test",
+    "publisher": "modelcat tests",
+    "release_date": "2020-01-01",
+    "variant": "base",
+    "params": 7_000_000_000,
+    "architecture": "llama",
+    "license": "apache-2.0",
+    "access": "open",
+    "tunability": {"methods": ["full", "lora", "qlora"]},
+    "sources": {"license": "https://example.org/license", "access": "https://example.org/access"},
+}
+"""An open model with a parameter count and no config (estimates are then approximate)."""
+
+
+def write_overlay(folder: Path, *, extra: list[dict[str, Any]] | None = None) -> Path:
+    """Write ``folder/models.yaml`` with the configured entries (and ``extra``); returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump({"models": configured_entries()}, sort_keys=False)
+    models = configured_entries() + list(extra or [])
+    text = yaml.safe_dump({"models": models}, sort_keys=False)
     (folder / "models.yaml").write_text(text, encoding="utf-8")
     return folder
