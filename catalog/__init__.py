@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from catalog.advisor import advise
     from catalog.api import Catalog
+    from catalog.bench import run_benchmark
     from catalog.domain import Model
     from catalog.errors import CatalogError
     from catalog.hardware import detect_hardware
     from catalog.licenses import IntendedUse, Verdict, check_compliance, load_policy
+    from catalog.local import find_local_models
     from catalog.query import Filters
 
 __all__ = [
@@ -30,7 +32,9 @@ __all__ = [
     "advise",
     "check_compliance",
     "detect_hardware",
+    "find_local_models",
     "load_policy",
+    "run_benchmark",
 ]
 
 # Public names resolve on first use, so `import catalog` stays cheap (no database layer).
@@ -45,6 +49,8 @@ _LAZY = {
     "load_policy": "catalog.licenses",
     "advise": "catalog.advisor",
     "detect_hardware": "catalog.hardware",
+    "run_benchmark": "catalog.bench",
+    "find_local_models": "catalog.local",
 }
 
 

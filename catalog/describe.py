@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from catalog.bench.describe_sections import benchmarks_section, local_section
 from catalog.fitting import estimate_summary
 
 if TYPE_CHECKING:
@@ -16,6 +17,8 @@ def describe(cat: Catalog, model: Model) -> dict[str, Any]:
     details = model.to_json(with_config=True)
     details["license_summary"] = license_summary(cat, model.license)
     details["estimate"] = estimate_summary(model)
+    details["local"] = local_section(model)
+    details["benchmarks"] = benchmarks_section(cat, model)
     return details
 
 

@@ -14,10 +14,12 @@ import typer
 
 from catalog.cli import models_cmd
 from catalog.cli.advise_cmd import advise_command
+from catalog.cli.bench_cmd import bench_command
 from catalog.cli.common import ModelcatGroup, settings
 from catalog.cli.db_cmd import db_app
 from catalog.cli.estimate_cmd import estimate_command
 from catalog.cli.license_cmd import license_app
+from catalog.cli.local_cmd import local_command
 
 app = typer.Typer(
     name="modelcat",
@@ -84,6 +86,8 @@ app.command("shortlist")(models_cmd.shortlist)
 app.command("show")(models_cmd.show)
 app.command("export")(models_cmd.export)
 app.command("estimate")(estimate_command)
+app.command("local")(local_command)
+app.command("bench")(bench_command)
 app.command("advise")(advise_command)
 app.add_typer(license_app, name="license")
 app.add_typer(db_app, name="db")

@@ -1,0 +1,311 @@
+"""``modelcat bench``: measure a local model and store the result; ``--history``; ``--machines``."""
+
+from __future__ import annotations
+
+import threading
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from catalog.cli.common import FormatOpt, err, open_catalog
+from catalog.errors import BenchmarkError, UsageError
+from catalog.render import Format
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.bench.result import BenchResult
+
+INSTALL_MESSAGE = (
+    "modelcat bench needs torch and transformers (the `bench` extra), which are not installed. "
+    "Install the CPU build of torch first, so pip does not pull a multi-gigabyte CUDA build: "
+    "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu ; "
+    "then: pip install 'modelcat[bench]'"
+)
+CANCELLED_EXIT = 130
+"""The shell's exit status for a program stopped by Ctrl-C (128 + SIGINT)."""
+
+
+class DeviceChoice(StrEnum):
+    """``--device``."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+class DTypeChoice(StrEnum):
+    """``--dtype``."""
+
+    auto = "auto"
+    fp32 = "fp32"
+    bf16 = "bf16"
+    fp16 = "fp16"
+
+
+def bench_command(
+    ctx: typer.Context,
+    model_or_path: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[MODEL_OR_PATH]",
+            help="A model folder, a Hub id in the local cache, or a catalog id whose Hub "
+            "repository is cached. With --history: the model whose runs to list.",
+            show_default=False,
+        ),
+    ] = None,
+    repeat: Annotated[int, typer.Option("--repeat", "-r", min=1, help="Measured rounds.")] = 5,
+    prompt_tokens: Annotated[
+        int, typer.Option("--prompt-tokens", "-p", min=1, help="Prompt tokens (prefill).")
+    ] = 512,
+    gen_tokens: Annotated[
+        int, typer.Option("--gen-tokens", "-n", min=2, help="Generated tokens (decode).")
+    ] = 128,
+    warmup: Annotated[int, typer.Option("--warmup", min=0, help="Unmeasured rounds first.")] = 1,
+    device: Annotated[
+        DeviceChoice, typer.Option("--device", help="cpu, cuda or auto.", case_sensitive=False)
+    ] = DeviceChoice.auto,
+    dtype: Annotated[
+        DTypeChoice,
+        typer.Option("--dtype", help="auto: fp32 on CPU, bf16/fp16 on CUDA.", case_sensitive=False),
+    ] = DTypeChoice.auto,
+    threads: Annotated[
+        int | None, typer.Option("--threads", "-t", min=1, help="torch CPU threads.")
+    ] = None,
+    trust_remote_code: Annotated[
+        bool,
+        typer.Option(
+            "--trust-remote-code", help="Allow running Python code shipped with the model."
+        ),
+    ] = False,
+    allow_pickle: Annotated[
+        bool,
+        typer.Option(
+            "--allow-pickle",
+            help="Allow pickle weights (.bin) when no safetensors exist (loaded weights_only).",
+        ),
+    ] = False,
+    machine_name: Annotated[
+        str | None,
+        typer.Option(
+            "--machine-name",
+            envvar="MODELCAT_MACHINE_NAME",
+            help="Name this machine in the store (with --machines: rename --machine).",
+        ),
+    ] = None,
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Print the result without storing it.")
+    ] = False,
+    history: Annotated[
+        bool, typer.Option("--history", help="List stored runs (of MODEL, if given).")
+    ] = False,
+    machine: Annotated[
+        str | None,
+        typer.Option("--machine", help="With --history: only this machine (name or fingerprint)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="With --history: at most N runs.")
+    ] = None,
+    machines: Annotated[
+        bool, typer.Option("--machines", help="List the machines with stored runs.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Benchmark a local model (load, prefill, decode, TTFT, peak memory, perplexity) and store it.
+
+    Measures as llama-bench does: a warm-up, then --repeat rounds of a --prompt-tokens prefill
+    and --gen-tokens greedy decode; mean ± std. Nothing is downloaded; remote code and pickle
+    weights are refused unless allowed. Ctrl-C stops cleanly and stores nothing.
+
+    `modelcat bench --history [MODEL] [--machine NAME]` lists past runs, to compare a model
+    across machines; `modelcat bench --machines` lists the machines.
+    """
+    if history and machines:
+        raise UsageError("give --history or --machines, not both")
+    if machines:
+        source = ctx.get_parameter_source("machine_name")
+        from_env = source is not None and source.name == "ENVIRONMENT"
+        _machines(ctx, machine=machine, new_name=None if from_env else machine_name, fmt=fmt)
+        return
+    if history:
+        _history(ctx, model_or_path, machine=machine, limit=limit, fmt=fmt)
+        return
+    if model_or_path is None:
+        raise UsageError(
+            "give a model folder, a cached Hub id or a catalog id (or --history / --machines)"
+        )
+    ensure_backend()
+    from catalog.bench.store import valid_machine_name
+    from catalog.cli.bench_target import resolve_target
+
+    name = valid_machine_name(machine_name) if machine_name is not None else None
+    cat = open_catalog(ctx)
+    target = resolve_target(cat, model_or_path)
+    cancel = threading.Event()
+    result = _run(
+        target.path_or_model,
+        label=model_or_path,
+        quiet=fmt is Format.json,
+        cancel=cancel,
+        settings={
+            "device": device.value, "dtype": dtype.value, "threads": threads,
+            "prompt_tokens": prompt_tokens, "gen_tokens": gen_tokens, "repeat": repeat,
+            "warmup": warmup, "trust_remote_code": trust_remote_code,
+            "allow_pickle": allow_pickle,
+        },
+    )  # fmt: skip
+    _report(
+        cat, result, catalog_id=target.catalog_id, machine_name=name, store=not no_store, fmt=fmt
+    )
+
+
+def ensure_backend() -> None:
+    """Say how to install the ``bench`` extra when torch or transformers is missing.
+
+    Raises:
+        BenchmarkError: either is not importable (exit 2).
+    """
+    import importlib.util
+
+    for name in ("torch", "transformers"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise BenchmarkError(INSTALL_MESSAGE)
+
+
+def _run(
+    path_or_model: str,
+    *,
+    label: str,
+    quiet: bool,
+    cancel: threading.Event,
+    settings: dict[str, object],
+) -> BenchResult:
+    """Run with progress and Ctrl-C handling; a cancelled run ends the process (exit 130)."""
+    from catalog.bench import BenchmarkCancelled, run_benchmark
+    from catalog.cli.bench_progress import bench_progress, cancel_on_sigint, progress_style
+
+    try:
+        with (
+            cancel_on_sigint(cancel),
+            bench_progress(progress_style(quiet=quiet), label=label) as progress,
+        ):
+            result = run_benchmark(
+                path_or_model=path_or_model,
+                progress=progress,
+                cancel=cancel,
+                **settings,  # type: ignore[arg-type]
+            )
+    except (BenchmarkCancelled, KeyboardInterrupt):
+        cancelled()
+    if cancel.is_set():  # Ctrl-C after the last step: the user asked to stop, so store nothing
+        cancelled()
+    return result
+
+
+def cancelled() -> NoReturn:
+    """Report a cancelled run and end with the Ctrl-C exit status."""
+    err("modelcat: benchmark cancelled; nothing was recorded")
+    raise typer.Exit(CANCELLED_EXIT)
+
+
+def _report(
+    cat: Catalog,
+    result: BenchResult,
+    *,
+    catalog_id: str | None,
+    machine_name: str | None,
+    store: bool,
+    fmt: Format,
+) -> None:
+    from catalog.bench.store import save_result
+    from catalog.cli.bench_output import print_run
+
+    if store:
+        stored = save_result(cat, result, catalog_id=catalog_id, machine_name=machine_name)
+        payload = stored.to_json()
+    else:
+        payload = {
+            "id": None,
+            **result.to_json(),
+            "catalog_id": catalog_id,
+            "machine_name": machine_name,
+            "recorded_at": None,
+        }
+    print_run(result, fmt, payload=payload)
+    if fmt is Format.table:
+        if store:
+            key = catalog_id or result.model
+            err(f"stored as run {payload['id']}; see `modelcat bench --history {key}`")
+        else:
+            err("not stored (--no-store)")
+
+
+def _history(
+    ctx: typer.Context, model: str | None, *, machine: str | None, limit: int | None, fmt: Format
+) -> None:
+    from catalog.bench.store import load_results
+    from catalog.cli.bench_output import print_history
+
+    cat = open_catalog(ctx)
+    keys = _model_keys(cat, model) if model else None
+    runs = load_results(cat, model=keys, machine=machine, limit=limit)
+    machine_count = len({r.machine_fingerprint for r in runs})
+    title = (
+        _plural(len(runs), "run")
+        + (f" of {model}" if model else "")
+        + f" on {_plural(machine_count, 'machine')}"
+    )
+    print_history(runs, fmt, title=title)
+    if not runs and fmt is Format.table:
+        what = f" of {model}" if model else ""
+        where = f" on machine {machine!r}" if machine else ""
+        err(f"No stored benchmark runs{what}{where}. Run `modelcat bench MODEL_OR_PATH` first.")
+
+
+def _model_keys(cat: Catalog, model: str) -> list[str]:
+    """Everything a stored run of ``model`` may be filed under: the text itself, a folder's
+    absolute path, and for a catalog model its id and Hub id."""
+    from catalog.errors import UnknownModelError
+
+    keys = [model]
+    path = Path(model).expanduser()
+    if path.exists():
+        keys.append(str(path.absolute()))
+        return keys
+    try:
+        entry = cat.get(model)
+    except UnknownModelError:
+        return keys
+    keys.append(entry.id)
+    if entry.hub_id:
+        keys.append(entry.hub_id)
+    return keys
+
+
+def _machines(
+    ctx: typer.Context, *, machine: str | None, new_name: str | None, fmt: Format
+) -> None:
+    from catalog.bench.store import list_machines, name_machine
+    from catalog.cli.bench_output import print_machines
+
+    cat = open_catalog(ctx)
+    if new_name is not None:
+        if machine is None:
+            raise UsageError(
+                "to rename a machine give --machine FINGERPRINT and --machine-name NAME"
+            )
+        renamed = name_machine(cat, machine=machine, name=new_name)
+        err(f"machine {renamed.fingerprint} is now named {renamed.name!r}")
+    found = list_machines(cat)
+    print_machines(found, fmt)
+    if not found and fmt is Format.table:
+        err("No machines yet: they are recorded with each stored benchmark run.")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

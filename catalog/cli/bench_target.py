@@ -1,0 +1,102 @@
+"""What ``modelcat bench MODEL_OR_PATH`` measures: a folder, a cached Hub id or a catalog id.
+
+The benchmark never downloads. A catalog id is measured on its Hub repository's copy in the
+Hugging Face cache, else on a copy in the config file's folders that links to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from catalog.errors import BenchmarkError, UnknownModelError
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+
+
+@dataclass(frozen=True)
+class BenchTarget:
+    """What to hand ``run_benchmark`` and the catalog entry its result belongs to."""
+
+    path_or_model: str
+    catalog_id: str | None
+
+
+def resolve_target(cat: Catalog, text: str) -> BenchTarget:
+    """Resolve a folder, a Hub id (``owner/name``) or a catalog id.
+
+    Raises:
+        UnknownModelError: not a folder, not a Hub id and no catalog id (close ids suggested).
+        BenchmarkError: an API-only catalog model, or no local copy of a catalog model.
+    """
+    path = Path(text).expanduser()
+    if path.exists():
+        return BenchTarget(str(path.absolute()), _catalog_id_of_path(cat, path))
+    if "/" in text or text.startswith((".", "~")):
+        # A Hub id (run_benchmark checks it is cached) or a folder that does not exist.
+        return BenchTarget(text, _catalog_id_of_hub_id(cat, text))
+    try:
+        model = cat.get(text)
+    except UnknownModelError:
+        if _cached(text):  # a single-segment Hub id (``gpt2``) that is not a catalog id
+            return BenchTarget(text, None)
+        raise
+    if model.is_api:
+        raise BenchmarkError(f"{model.id} is API-only: there are no weights to benchmark")
+    copy = _local_copy(cat, model.id, model.hub_id)
+    if copy is not None:
+        return BenchTarget(str(copy), model.id)
+    fetch = f"fetch it with `hf download {model.hub_id}`" if model.hub_id else "get its weights"
+    raise BenchmarkError(
+        f"no local copy of {model.id}"
+        + (f" ({model.hub_id} is not in the Hugging Face cache)" if model.hub_id else "")
+        + f"; modelcat bench never downloads: {fetch}, or pass the model folder"
+    )
+
+
+def _cached(hub_id: str) -> bool:
+    from catalog.local import cached_snapshot, is_valid_hub_id
+
+    return is_valid_hub_id(hub_id) and cached_snapshot(hub_id) is not None
+
+
+def _catalog_id_of_path(cat: Catalog, path: Path) -> str | None:
+    from catalog.local import scan_folder
+    from catalog.local_catalog import link_to_catalog
+
+    if not path.is_dir():
+        return None
+    linked = link_to_catalog(cat, scan_folder(path, max_depth=0).models)
+    return linked[0].catalog_id if linked else None
+
+
+def _catalog_id_of_hub_id(cat: Catalog, hub_id: str) -> str | None:
+    from catalog.local_catalog import catalog_ids_by_hub_id
+
+    return catalog_ids_by_hub_id(cat, [hub_id]).get(hub_id.lower())
+
+
+def _local_copy(cat: Catalog, model_id: str, hub_id: str | None) -> Path | None:
+    from catalog.config_file import load_config
+    from catalog.local import cached_snapshot, find_local_models
+    from catalog.local_catalog import link_to_catalog
+
+    if hub_id:
+        try:
+            snapshot = cached_snapshot(hub_id)
+        except ValueError:
+            snapshot = None
+        if snapshot is not None:
+            return snapshot
+    folders = load_config().paths
+    if not folders:
+        return None
+    scan = find_local_models(paths=folders, hf_cache=False)
+    copies = [
+        m.path
+        for m in link_to_catalog(cat, scan.models)
+        if m.catalog_id == model_id and m.path.is_dir()
+    ]
+    return copies[0] if copies else None

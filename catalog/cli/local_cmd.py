@@ -1,0 +1,81 @@
+"""``modelcat local``: models already on this machine, linked to their catalog entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from catalog.cli.common import FormatOpt, err, open_catalog
+from catalog.render import Column, Format, emit
+
+
+def _size(value: int) -> str:
+    from catalog.units import format_bytes
+
+    return format_bytes(value)
+
+
+LOCAL_COLUMNS = [
+    Column("path", lambda m: str(m.path)),
+    Column("hub id", lambda m: m.hub_id),
+    Column("catalog id", lambda m: m.catalog_id),
+    Column("revision", lambda m: (m.revision or "")[:12]),
+    Column("size", lambda m: _size(m.size_bytes), "right"),
+    Column("formats", lambda m: list(m.formats)),
+    Column("remote code", lambda m: m.remote_code),
+]
+
+
+def local_command(
+    ctx: typer.Context,
+    path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--path",
+            help="A model folder, GGUF file or folder of models to search (repeatable); "
+            "added to the `paths` of the config file ($MODELCAT_CONFIG).",
+        ),
+    ] = None,
+    no_hf_cache: Annotated[
+        bool,
+        typer.Option("--no-hf-cache", help="Do not scan the Hugging Face cache."),
+    ] = False,
+    max_depth: Annotated[
+        int,
+        typer.Option("--max-depth", min=0, max=10, help="How deep folders are searched."),
+    ] = 4,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Models on this machine: the Hugging Face cache and your folders, linked to the catalog.
+
+    Shows size on disk, revision, weight formats (safetensors, pickle, gguf) and whether
+    loading would run code shipped with the model.
+    """
+    from catalog.config_file import load_config
+    from catalog.local import find_local_models, hf_cache_dir
+    from catalog.local_catalog import link_to_catalog
+
+    config = load_config()
+    folders = [*config.paths, *(path or [])]
+    scan = find_local_models(paths=folders, hf_cache=not no_hf_cache, max_depth=max_depth)
+    cat = open_catalog(ctx)
+    models = link_to_catalog(cat, scan.models)
+    for warning in scan.warnings:
+        err(f"modelcat: {warning}")
+    emit(
+        models,
+        LOCAL_COLUMNS,
+        fmt,
+        json_payload=[m.to_json() for m in models],
+        title=f"{len(models)} local models",
+    )
+    if not models and fmt is Format.table:
+        where = [] if no_hf_cache else [f"the Hugging Face cache ({hf_cache_dir()})"]
+        where += [str(f) for f in folders]
+        err(
+            "No models found in "
+            + (", ".join(where) or "nothing: --no-hf-cache and no --path")
+            + ". Add folders with --path or a `paths:` list in the config file."
+        )

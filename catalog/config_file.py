@@ -1,0 +1,102 @@
+"""The user's modelcat config file: folders ``modelcat local`` searches besides the HF cache.
+
+``$MODELCAT_CONFIG`` names the file; otherwise ``<user config dir>/modelcat/config.yaml``
+(platformdirs) is read when it exists. The file is small YAML::
+
+    paths:
+      - ~/models
+      - ~/.lmstudio/models   # LM Studio: publisher/repo/file.gguf
+
+Relative paths are relative to the file's folder. Anything else in the file is an error that
+names the file, the line and what is wrong, so a typo never goes unnoticed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import UsageError
+
+CONFIG_ENV = "MODELCAT_CONFIG"
+KNOWN_KEYS = ("paths",)
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    """What the config file says (empty when there is none)."""
+
+    paths: tuple[Path, ...] = ()
+    source: Path | None = None
+    """The file read, or None when none exists."""
+
+
+def config_path() -> Path:
+    """``$MODELCAT_CONFIG``, else ``config.yaml`` in the user config folder (not created)."""
+    configured = os.environ.get(CONFIG_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_config_path
+
+    return Path(user_config_path("modelcat", appauthor=False)) / "config.yaml"
+
+
+def load_config(path: Path | None = None) -> UserConfig:
+    """Read and validate the config file.
+
+    Args:
+        path: the file; defaults to ``config_path()``.
+
+    Returns:
+        The settings; an empty ``UserConfig`` when the default file does not exist.
+
+    Raises:
+        UsageError: a file named by ``$MODELCAT_CONFIG`` (or ``path``) is missing, or the
+            file is not valid YAML or not of the expected shape (file and line given).
+    """
+    explicit = path is not None or bool(os.environ.get(CONFIG_ENV))
+    file = path or config_path()
+    if not file.is_file():
+        if explicit:
+            raise UsageError(f"config file {file} not found (named by ${CONFIG_ENV})")
+        return UserConfig()
+    import yaml
+
+    from catalog._yaml_lines import load_with_lines
+
+    try:
+        data, index = load_with_lines(file)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the config file {file}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise UsageError(f"config file {file} is not valid YAML: {exc}") from exc
+
+    def problem(where: tuple[str | int, ...], message: str) -> UsageError:
+        line = index.line_of(where)
+        at = f"{file}:{line}" if line else str(file)
+        return UsageError(f"config file {at}: {message}")
+
+    if data is None:
+        return UserConfig(source=file)
+    if not isinstance(data, dict):
+        raise problem((), "expected a mapping with a 'paths' list at the top level")
+    for key in data:
+        if key not in KNOWN_KEYS:
+            raise problem((str(key),), f"unknown key {key!r} (known: {', '.join(KNOWN_KEYS)})")
+    return UserConfig(paths=_paths(data.get("paths"), file, problem), source=file)
+
+
+def _paths(value: Any, file: Path, problem: Any) -> tuple[Path, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise problem(("paths",), "'paths' must be a list of folders")
+    out: list[Path] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise problem(("paths", i), f"paths[{i}] must be a folder path, not {item!r}")
+        folder = Path(os.path.expandvars(item.strip())).expanduser()
+        out.append(folder if folder.is_absolute() else file.parent / folder)
+    return tuple(out)

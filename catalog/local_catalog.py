@@ -1,0 +1,67 @@
+"""Link models found on disk to the catalog without reading the whole catalog.
+
+A cached copy links by its Hub id, so only the catalog rows with those Hub ids are read. A
+plain folder links by its architecture numbers against the curated entries only: matching a
+shape against a million Hub-discovered fine-tunes would almost never be unambiguous, and a
+curated entry is what a user's copy of a well-known model is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from catalog.local import LocalModel
+from catalog.local_link import link
+from catalog.store.tables import MODEL
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.domain import Model
+
+_CHUNK = 500
+
+
+def link_to_catalog(cat: Catalog, models: Sequence[LocalModel]) -> list[LocalModel]:
+    """``models`` with ``catalog_id`` set where a catalog entry matches (``local_link.link``)."""
+    from catalog.api import make_filters
+
+    targets: dict[str, Model] = {m.id: m for m in _by_hub_ids(cat, models)}
+    if any(m.hub_id is None and m.config is not None for m in models):
+        targets.update((m.id, m) for m in cat.query(make_filters(tier="curated")))
+    return link(models, targets.values())
+
+
+def _by_hub_ids(cat: Catalog, models: Sequence[LocalModel]) -> list[Model]:
+    from catalog.domain import Model
+
+    wanted = sorted({m.hub_id.lower() for m in models if m.hub_id})
+    found: list[Model] = []
+    with cat.connect() as conn:
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            # Curated rows last: link() keeps the last entry per Hub id, and a curated one wins.
+            stmt = (
+                select(MODEL.c.data)
+                .where(func.lower(MODEL.c.hub_id).in_(chunk))
+                .order_by(MODEL.c.tier.desc())
+            )
+            found += [Model.from_json(data) for (data,) in conn.execute(stmt)]
+    return found
+
+
+def catalog_ids_by_hub_id(cat: Catalog, hub_ids: Sequence[str]) -> dict[str, str]:
+    """Lower-cased Hub id -> catalog id, for the Hub ids the catalog knows (curated wins)."""
+    out: dict[str, str] = {}
+    with cat.connect() as conn:
+        wanted = sorted({h.lower() for h in hub_ids})
+        for start in range(0, len(wanted), _CHUNK):
+            stmt = (
+                select(MODEL.c.hub_id, MODEL.c.id)
+                .where(func.lower(MODEL.c.hub_id).in_(wanted[start : start + _CHUNK]))
+                .order_by(MODEL.c.tier.desc())
+            )
+            out.update((hub_id.lower(), model_id) for hub_id, model_id in conn.execute(stmt))
+    return out
