@@ -9,6 +9,7 @@ processes or machines never lose a row, and a retried write never adds a second 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
@@ -86,6 +87,32 @@ def save_result(
             raise StorageError(f"cannot store the benchmark result: {exc.orig}") from exc
     [run] = load_results(engine, run_id=key)
     return run
+
+
+def benchmark_and_store(
+    source: Source,
+    *,
+    catalog_id: str | None = None,
+    machine_name: str | None = None,
+    cancel: threading.Event | None = None,
+    **options: Any,
+) -> StoredRun:
+    """Run ``run_benchmark(cancel=cancel, **options)`` and store the complete result.
+
+    A run that is cancelled, fails, or is cancelled after its last step stores nothing.
+
+    Raises:
+        BenchmarkCancelled: ``cancel`` was set (also when it was set after the last step).
+        UsageError, UnsafeModelError, BenchmarkError: as ``run_benchmark``.
+    """
+    from catalog.bench.progress import BenchmarkCancelled
+    from catalog.bench.runner import run_benchmark
+
+    name = valid_machine_name(machine_name) if machine_name is not None else None
+    result = run_benchmark(cancel=cancel, **options)
+    if cancel is not None and cancel.is_set():
+        raise BenchmarkCancelled()
+    return save_result(source, result, catalog_id=catalog_id, machine_name=name)
 
 
 def load_results(
@@ -174,12 +201,15 @@ def list_machines(source: Source) -> list[MachineRecord]:
     engine = engine_of(source)
     if not has_tables(engine):
         return []
-    runs = func.count(BENCH_RUN.c.id)
-    stmt = (
-        select(BENCH_MACHINE, runs)
-        .outerjoin(BENCH_RUN, BENCH_RUN.c.machine_fingerprint == BENCH_MACHINE.c.fingerprint)
-        .group_by(*BENCH_MACHINE.c)
-        .order_by(BENCH_MACHINE.c.last_seen.desc(), BENCH_MACHINE.c.fingerprint)
+    # A correlated count rather than GROUP BY: PostgreSQL cannot group by a JSON column.
+    runs = (
+        select(func.count())
+        .select_from(BENCH_RUN)
+        .where(BENCH_RUN.c.machine_fingerprint == BENCH_MACHINE.c.fingerprint)
+        .scalar_subquery()
+    )
+    stmt = select(BENCH_MACHINE, runs).order_by(
+        BENCH_MACHINE.c.last_seen.desc(), BENCH_MACHINE.c.fingerprint
     )
     with engine.connect() as conn:
         return [_machine_record(row._mapping, int(row[-1])) for row in conn.execute(stmt)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -15,6 +15,7 @@ from catalog.render import Format
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.bench.records import StoredRun
     from catalog.bench.result import BenchResult
 
 INSTALL_MESSAGE = (
@@ -131,6 +132,8 @@ def bench_command(
     if history:
         _history(ctx, model_or_path, machine=machine, limit=limit, fmt=fmt)
         return
+    if machine is not None or limit is not None:
+        raise UsageError("--machine and --limit go with --history (or --machines)")
     if model_or_path is None:
         raise UsageError(
             "give a model folder, a cached Hub id or a catalog id (or --history / --machines)"
@@ -143,21 +146,16 @@ def bench_command(
     cat = open_catalog(ctx)
     target = resolve_target(cat, model_or_path)
     cancel = threading.Event()
-    result = _run(
-        target.path_or_model,
-        label=model_or_path,
-        quiet=fmt is Format.json,
-        cancel=cancel,
-        settings={
-            "device": device.value, "dtype": dtype.value, "threads": threads,
-            "prompt_tokens": prompt_tokens, "gen_tokens": gen_tokens, "repeat": repeat,
-            "warmup": warmup, "trust_remote_code": trust_remote_code,
-            "allow_pickle": allow_pickle,
-        },
-    )  # fmt: skip
-    _report(
-        cat, result, catalog_id=target.catalog_id, machine_name=name, store=not no_store, fmt=fmt
-    )
+    settings = {
+        "path_or_model": target.path_or_model, "device": device.value, "dtype": dtype.value,
+        "threads": threads, "prompt_tokens": prompt_tokens, "gen_tokens": gen_tokens,
+        "repeat": repeat, "warmup": warmup, "trust_remote_code": trust_remote_code,
+        "allow_pickle": allow_pickle,
+    }  # fmt: skip
+    store = None if no_store else {"catalog_id": target.catalog_id, "machine_name": name}
+    run = _run(cat, label=model_or_path, quiet=fmt is Format.json, cancel=cancel,
+               settings=settings, store=store)  # fmt: skip
+    _report(run, catalog_id=target.catalog_id, machine_name=name, fmt=fmt)
 
 
 def ensure_backend() -> None:
@@ -178,15 +176,18 @@ def ensure_backend() -> None:
 
 
 def _run(
-    path_or_model: str,
+    cat: Catalog,
     *,
     label: str,
     quiet: bool,
     cancel: threading.Event,
-    settings: dict[str, object],
-) -> BenchResult:
-    """Run with progress and Ctrl-C handling; a cancelled run ends the process (exit 130)."""
+    settings: dict[str, Any],
+    store: dict[str, Any] | None,
+) -> BenchResult | StoredRun:
+    """Run (and store, unless ``store`` is None) with progress and Ctrl-C handling; a
+    cancelled run stores nothing and ends the process (exit 130)."""
     from catalog.bench import BenchmarkCancelled, run_benchmark
+    from catalog.bench.store import benchmark_and_store
     from catalog.cli.bench_progress import bench_progress, cancel_on_sigint, progress_style
 
     try:
@@ -194,17 +195,14 @@ def _run(
             cancel_on_sigint(cancel),
             bench_progress(progress_style(quiet=quiet), label=label) as progress,
         ):
-            result = run_benchmark(
-                path_or_model=path_or_model,
-                progress=progress,
-                cancel=cancel,
-                **settings,  # type: ignore[arg-type]
-            )
+            if store is None:
+                result = run_benchmark(progress=progress, cancel=cancel, **settings)
+                if cancel.is_set():  # Ctrl-C after the last step: the user asked to stop
+                    raise BenchmarkCancelled()
+                return result
+            return benchmark_and_store(cat, progress=progress, cancel=cancel, **store, **settings)
     except (BenchmarkCancelled, KeyboardInterrupt):
         cancelled()
-    if cancel.is_set():  # Ctrl-C after the last step: the user asked to stop, so store nothing
-        cancelled()
-    return result
 
 
 def cancelled() -> NoReturn:
@@ -214,31 +212,29 @@ def cancelled() -> NoReturn:
 
 
 def _report(
-    cat: Catalog,
-    result: BenchResult,
+    run: BenchResult | StoredRun,
     *,
     catalog_id: str | None,
     machine_name: str | None,
-    store: bool,
     fmt: Format,
 ) -> None:
-    from catalog.bench.store import save_result
+    from catalog.bench.records import StoredRun
     from catalog.cli.bench_output import print_run
 
-    if store:
-        stored = save_result(cat, result, catalog_id=catalog_id, machine_name=machine_name)
-        payload = stored.to_json()
+    if isinstance(run, StoredRun):
+        result, payload = run.result, run.to_json()
     else:
+        result = run
         payload = {
             "id": None,
-            **result.to_json(),
+            **run.to_json(),
             "catalog_id": catalog_id,
             "machine_name": machine_name,
             "recorded_at": None,
         }
     print_run(result, fmt, payload=payload)
     if fmt is Format.table:
-        if store:
+        if payload["id"]:
             key = catalog_id or result.model
             err(f"stored as run {payload['id']}; see `modelcat bench --history {key}`")
         else:
