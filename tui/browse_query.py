@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from tui.columns import RowMaker
     from tui.widgets.model_table import PageLoader, TableRow
 
-FILTER_LABELS = {"max_params": "max params", "min_params": "min params", "mau": "MAU"}
+FILTER_LABELS = {
+    "max_params": "max params",
+    "min_params": "min params",
+    "mau": "MAU",
+    "ids": "fits this machine",
+}
+EXACT_FIT_LIMIT = 2000
+"""Up to this many candidates under the parameter bound, each model's own fit verdict decides."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ def run_browse_query(
     filters, problems = state.to_filters()
     notes: list[str] = []
     if state.fits is not None:
-        filters = _fit_filter(filters, state.fits, hardware, problems, notes)
+        filters = _fit_filter(cat, filters, state.fits, hardware, problems, notes)
     total = cat.count(filters)
 
     def loader(offset: int, limit: int) -> list[TableRow]:
@@ -68,27 +75,46 @@ def run_browse_query(
 
 
 def _fit_filter(
-    filters: Filters, fits: FitState, hardware: Any, problems: dict[str, str], notes: list[str]
+    cat: Catalog,
+    filters: Filters,
+    fits: FitState,
+    hardware: Any,
+    problems: dict[str, str],
+    notes: list[str],
 ) -> Filters:
+    """Narrow to models that fit: an indexed parameter bound, then, when few models remain,
+    each one's own verdict (a config's KV cache can push a model under the bound over)."""
+    from catalog.api import LIST_SORT
     from catalog.units import format_count
 
     if hardware is None:
         problems["fits"] = "still detecting this machine's memory"
         return filters
     try:
-        from catalog.fitting import params_bound
+        from catalog.fitting import model_fit, params_bound
 
         context = int(fits.context) if fits.context.strip() else None
         bound = params_bound(hardware, (fits.dtype,), context)
+        current = filters.max_params
+        bounded = replace(filters, max_params=bound if current is None else min(current, bound))
+        if cat.count(bounded) > EXACT_FIT_LIMIT:
+            notes.append(
+                f"fits: ≤ {format_count(bound)} params at {fits.dtype} (see the fit column)"
+            )
+            return bounded
+        kept = tuple(
+            model.id
+            for model in cat.query(bounded, sort=LIST_SORT)
+            if model_fit(model, hardware, dtype=fits.dtype, context=context).kept
+        )
     except ValueError:
         problems["fits"] = f"context must be a whole number of tokens, got {fits.context!r}"
         return filters
     except CatalogError as exc:
         problems["fits"] = str(exc)
         return filters
-    notes.append(f"fits: ≤ {format_count(bound)} params at {fits.dtype}")
-    current = filters.max_params
-    return replace(filters, max_params=bound if current is None else min(current, bound))
+    notes.append(f"fits one device here at {fits.dtype}")
+    return replace(bounded, ids=kept)
 
 
 def _why_empty(cat: Catalog, filters: Filters) -> str:
