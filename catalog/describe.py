@@ -16,7 +16,7 @@ def describe(cat: Catalog, model: Model) -> dict[str, Any]:
     """The model's JSON plus its license summary (other sections join as features land)."""
     details = model.to_json(with_config=True)
     details["license_summary"] = license_summary(cat, model.license)
-    details["estimate"] = estimate_summary(model)
+    details["estimate"] = estimate_summary(model, cat)
     details["local"] = local_section(model)
     details["benchmarks"] = benchmarks_section(cat, model)
     return details

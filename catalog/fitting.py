@@ -14,6 +14,7 @@ Fits of a whole listing page through the SQL-filtered, ranked catalog (:func:`fi
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -84,21 +85,45 @@ class ModelFit:
         return f"{self.level} {self.dtype} {self.device}" + (" ~" if self.approximate else "")
 
 
-def model_config(cat: Catalog | None, model: Model) -> dict[str, Any] | None:
-    """The ``config.json`` numbers to estimate ``model`` from, or ``None`` when none are known.
+def config_with_source(cat: Catalog | None, model: Model) -> tuple[dict[str, Any] | None, str]:
+    """The ``config.json`` numbers to estimate ``model`` from, and where they come from.
 
-    This is the one hook for where configs come from. Today it returns the curated numbers
-    (``data/models.yaml``), with ``model_type`` filled in from the entry's ``architecture`` when
-    the curated block omits it. When the Hub sync (``catalog/sync``) stores each model's full
-    config.json, read it here through ``cat`` and prefer it over the curated numbers.
+    The full config.json stored by the last Hub sync wins (read through ``cat``, when the sync
+    feature is installed and has synced the model); else the curated numbers of
+    ``data/models.yaml``, with ``model_type`` filled in from the entry's ``architecture`` when the
+    curated block omits it; else ``(None, "none")``.
     """
-    del cat  # unused until the Hub sync stores full configs
-    if model.is_api or not model.config:
-        return None
+    if model.is_api:
+        return None, "none"
+    if cat is not None:
+        synced = _synced_config(cat, model)
+        if synced:
+            return synced, "the config.json stored by the last Hub sync"
+    if not model.config:
+        return None, "none"
     config = dict(model.config)
     if model.architecture and "model_type" not in config and "architectures" not in config:
         config["model_type"] = model.architecture
-    return config
+    where = model.sources.get("config")
+    return config, "the curated config in data/models.yaml" + (f" ({where})" if where else "")
+
+
+def model_config(cat: Catalog | None, model: Model) -> dict[str, Any] | None:
+    """The ``config.json`` numbers to estimate ``model`` from (see :func:`config_with_source`)."""
+    return config_with_source(cat, model)[0]
+
+
+def _synced_config(cat: Catalog, model: Model) -> dict[str, Any] | None:
+    # The Hub sync is an optional feature: imported by name so the estimator works without it.
+    try:
+        sync = importlib.import_module("catalog.sync")
+    except ImportError:
+        return None
+    reader = getattr(sync, "synced_config", None)
+    if reader is None:
+        return None
+    config = reader(cat, model)
+    return dict(config) if isinstance(config, dict) and config else None
 
 
 def _judged(
@@ -154,6 +179,7 @@ def model_fit(
     dtype: str | None = None,
     context: int | None = None,
     config: Mapping[str, Any] | None = None,
+    cat: Catalog | None = None,
     exact: bool = False,
 ) -> ModelFit:
     """Judge whether ``model``'s inference estimate fits one device of ``hardware``.
@@ -165,6 +191,7 @@ def model_fit(
             precise of bf16, int8, int4 that fits (int4 is reported when none does).
         context: tokens per sequence (default 4096, capped by the model's maximum).
         config: the model's config.json numbers; default :func:`model_config`.
+        cat: the catalog, to read the config stored by a Hub sync.
         exact: count parameters with transformers (slow); the analytic formulas by default.
 
     Returns:
@@ -176,7 +203,7 @@ def model_fit(
     if model.is_api:
         vendor = model.api.vendor if model.api is not None else model.publisher
         return ModelFit(model.id, "n/a", note=f"API-only: runs at {vendor}, nothing to load here")
-    config = config if config is not None else model_config(None, model)
+    config = config if config is not None else model_config(cat, model)
     kwargs: dict[str, Any] = {"dtype": dtype, "context": context, "exact": exact}
     fallback = None
     if config is not None:
@@ -198,6 +225,7 @@ def estimate_for(
     model: Model,
     *,
     config: Mapping[str, Any] | None = None,
+    cat: Catalog | None = None,
     exact: bool | None = False,
     **options: Any,
 ) -> Estimate:
@@ -205,7 +233,8 @@ def estimate_for(
 
     Args:
         model: a catalog model.
-        config: its config.json numbers; default :func:`model_config`.
+        config: its config.json numbers; default :func:`config_with_source`.
+        cat: the catalog, to read the config stored by a Hub sync.
         exact: see :func:`catalog.estimate.resolve` (the fast formulas by default).
         **options: any option of :func:`catalog.estimate.estimate` (``dtype``, ``context``, ...).
 
@@ -225,19 +254,19 @@ def estimate_for(
             f"{model.id} is API-only: {vendor} publishes neither weights nor a config.json, so "
             f"nothing can be estimated (its prices, where known: modelcat show {model.id})"
         )
-    config = config if config is not None else model_config(None, model)
+    source = "the config given"
+    if config is None:
+        config, source = config_with_source(cat, model)
     notes: list[str] = []
     if config is not None:
-        where = model.sources.get("config")
         try:
             result = estimate(config=config, model=model.id, exact=exact, **options)
         except EstimateError as error:
             if not model.params:
                 raise
-            notes.append(f"the curated config could not be used ({error})")
+            notes.append(f"{source} could not be used ({error})")
         else:
-            shape = "architecture numbers: the curated config in data/models.yaml"
-            notes.append(shape + (f" ({where})" if where else ""))
+            notes.append(f"architecture numbers: {source}")
             return dataclasses.replace(result, assumptions=(*notes, *result.assumptions))
     if not model.params:
         raise EstimateError(
@@ -252,7 +281,7 @@ def estimate_for(
 SUMMARY_DTYPES: tuple[str, ...] = ("bf16", "int8", "int4")
 
 
-def estimate_summary(model: Model) -> dict[str, Any]:
+def estimate_summary(model: Model, cat: Catalog | None = None) -> dict[str, Any]:
     """A cheap estimate section for ``modelcat show``: inference total per dtype, and trainable
     parameters and memory per tuning method (analytic formulas, default options).
 
@@ -260,7 +289,7 @@ def estimate_summary(model: Model) -> dict[str, Any]:
         ``{"available": false, "reason"}`` when nothing can be estimated (API-only, unknown size).
     """
     try:
-        results = [estimate_for(model, dtype=dtype) for dtype in SUMMARY_DTYPES]
+        results = [estimate_for(model, cat=cat, dtype=dtype) for dtype in SUMMARY_DTYPES]
     except EstimateError as error:
         return {"available": False, "reason": str(error)}
     first = results[0]
@@ -330,7 +359,7 @@ def fitting_models(
     while top is None or len(found) < top:
         page = cat.query(narrowed, sort=sort, top=page_size, offset=offset)
         for model in page:
-            verdict = model_fit(model, hardware, dtype=dtype, context=context)
+            verdict = model_fit(model, hardware, dtype=dtype, context=context, cat=cat)
             if verdict.kept:
                 found.append((model, verdict))
                 if top is not None and len(found) >= top:
@@ -345,6 +374,7 @@ __all__ = [
     "AUTO_DTYPES",
     "FitLevelOrNA",
     "ModelFit",
+    "config_with_source",
     "estimate_for",
     "estimate_summary",
     "fitting_models",

@@ -181,7 +181,12 @@ class Search:
         if verdict.verdict == "forbidden":
             return None
         cost = approach_cost(
-            model, info, self.hardware, examples=self.answers.examples, context=self.answers.context
+            model,
+            info,
+            self.hardware,
+            examples=self.answers.examples,
+            context=self.answers.context,
+            cat=self.cat,
         )
         if cost.fit.level == "n/a" and info.local and not model.is_api:
             return None  # an open model of unknown size: nothing shows it fits

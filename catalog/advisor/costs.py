@@ -20,6 +20,7 @@ from catalog.fitting import ModelFit, estimate_for, model_fit
 
 if TYPE_CHECKING:
     from catalog.advisor.approaches import ApproachInfo
+    from catalog.api import Catalog
     from catalog.domain import Model
     from catalog.hardware import Hardware
 
@@ -102,14 +103,14 @@ def _n_a(model: Model, note: str) -> ModelFit:
     return ModelFit(model.id, "n/a", note=note)
 
 
-def _prompting(model: Model, info: ApproachInfo, hardware: Hardware, context: int) -> Cost:
+def _prompting(model: Model, hardware: Hardware, context: int, cat: Catalog | None) -> Cost:
     if model.is_api:
         return Cost(
             0, None, "runs at the vendor", False, 0,
             _n_a(model, "API-only: runs at the vendor"),
             vendor_route(model, examples=0, training=False),
         )  # fmt: skip
-    verdict = model_fit(model, hardware, context=context)
+    verdict = model_fit(model, hardware, context=context, cat=cat)
     return Cost(
         trainable_params=0,
         memory_bytes=verdict.required_bytes,
@@ -131,13 +132,13 @@ def _lower_bound(model: Model, method: str) -> int:
     return round(params * per_param) + RUNTIME_OVERHEAD_BYTES
 
 
-def _training(model: Model, info: ApproachInfo, hardware: Hardware) -> Cost:
+def _training(model: Model, info: ApproachInfo, hardware: Hardware, cat: Catalog | None) -> Cost:
     from catalog.hardware import fit
 
     assert info.method is not None
     method = info.method
     try:
-        result = estimate_for(model)
+        result = estimate_for(model, cat=cat)
     except EstimateError as error:
         return Cost(None, None, "unknown", True, None, _n_a(model, str(error)))
     memory = result.training[method]
@@ -178,6 +179,7 @@ def approach_cost(
     *,
     examples: int = 0,
     context: int | None = None,
+    cat: Catalog | None = None,
 ) -> Cost:
     """What ``info``'s approach costs on ``model`` on ``hardware``.
 
@@ -187,6 +189,7 @@ def approach_cost(
         hardware: the machine (its GPUs for training, any device for inference).
         examples: labelled examples (for vendor training prices).
         context: tokens per request for prompting and retrieval (default per approach).
+        cat: the catalog, to read configs stored by a Hub sync.
     """
     if not info.local:
         vendor = vendor_route(model, examples=examples, training=True)
@@ -195,10 +198,10 @@ def approach_cost(
             _n_a(model, f"runs at {vendor['vendor']}"), vendor,
         )  # fmt: skip
     if info.method == "prompt_engineering":
-        return _prompting(model, info, hardware, context_for(model, info.approach, context))
+        return _prompting(model, hardware, context_for(model, info.approach, context), cat)
     if model.is_api:
         return Cost(None, None, "unknown", False, None, _n_a(model, "API-only: no weights"))
-    return _training(model, info, hardware)
+    return _training(model, info, hardware, cat)
 
 
 def gpu_only(hardware: Hardware) -> Hardware:

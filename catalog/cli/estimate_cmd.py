@@ -141,8 +141,9 @@ def estimate_command(
         from catalog.fitting import estimate_for
 
         assert model is not None
-        found = open_catalog(ctx).get(model)
-        result = estimate_for(found, **options)
+        cat = open_catalog(ctx)
+        found = cat.get(model)
+        result = estimate_for(found, cat=cat, **options)
         source = {"kind": "catalog", "id": found.id, "hub_id": found.hub_id}
     payload = {**result.to_json(), "source": source}
     if fmt is Format.json:

@@ -15,7 +15,7 @@ from catalog.api import Catalog
 from catalog.cli.main import app
 from catalog.errors import UsageError
 from catalog.estimate import inference_memory
-from catalog.fitting import model_config, model_fit
+from catalog.fitting import config_with_source, model_config, model_fit
 from catalog.hardware import Gpu, Hardware, detect_hardware
 from tests.advisor.catalog_data import write_overlay
 
@@ -92,6 +92,10 @@ def test_model_config_fills_in_the_model_type_from_the_architecture(ccat: Catalo
     config = model_config(None, dataclasses.replace(model, config=bare))
     assert config is not None and config["model_type"] == "llama"
     assert model_config(None, ccat.get("gpt-4")) is None
+    # without a Hub sync of the model, the curated numbers are used and named as the source
+    config, source = config_with_source(ccat, model)
+    assert config == {**bare, "model_type": "llama"} or config == model.config
+    assert source.startswith("the curated config in data/models.yaml")
 
 
 def test_automatic_dtype_steps_down_to_the_most_precise_that_fits(ccat: Catalog) -> None:
