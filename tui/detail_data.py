@@ -39,6 +39,10 @@ class DetailData:
     local: list[Any] = field(default_factory=list)
     """``catalog.local.LocalModel`` copies of this model on this machine."""
     local_note: str | None = None
+    hub: dict[str, Any] | None = None
+    """``catalog.sync.hub_view``: the Hub facts of the last sync (all None before one)."""
+    drift: list[dict[str, Any]] = field(default_factory=list)
+    """``catalog.sync.drift_view``: where the Hub now disagrees with the curated data."""
     hub_note: str | None = None
     bench: list[Any] = field(default_factory=list)
     """Stored benchmark runs of this model (``catalog.bench.store.StoredRun``), newest first."""
@@ -58,7 +62,14 @@ def gather(
     _verdict(cat, model, chosen, data)
     _local(model, data)
     _estimates(model, hardware, data)
-    data.hub_note = None if features.available("sync") else features.missing_message("sync")
+    if not features.available("sync"):
+        data.hub_note = features.missing_message("sync")
+    elif not model.hub_id:
+        data.hub_note = "Not on the Hub (no hub id)."
+    else:
+        from catalog.sync import drift_view, hub_view
+
+        data.hub, data.drift = hub_view(cat, model), drift_view(cat, model)
     if features.available("bench_results"):
         from catalog.bench.store import load_results
 

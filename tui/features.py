@@ -31,7 +31,7 @@ FEATURES: dict[FeatureName, Feature] = {
         "catalog.fitting", ("estimate_for", "model_fit", "params_bound"), "estimates"
     ),
     "hardware": Feature("catalog.hardware", ("detect_hardware", "fit"), "hardware detection"),
-    "sync": Feature("catalog.sync", ("sync",), "Hub sync"),
+    "sync": Feature("catalog.sync", ("sync", "hub_view", "drift_view"), "Hub sync"),
     "local": Feature("catalog.local", ("find_local_models",), "local models"),
     "bench": Feature("catalog.bench", ("run_benchmark",), "benchmarks"),
     "bench_results": Feature(

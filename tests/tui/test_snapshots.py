@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select
 
 from tests.tui.helpers import settle
+from tui import features
 from tui.app import ModelcatApp
 from tui.widgets.filter_panel import FilterPanel
 
@@ -138,8 +139,9 @@ class TestExport:
 
 
 class TestFeatureScreens:
+    @pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")
     def test_sync(self, snap_compare: Snap, snap_app: ModelcatApp) -> None:
-        """The sync screen (progress, log, start/cancel)."""
+        """The sync screen, ready to start (progress, log, start/cancel)."""
         assert snap_compare(snap_app, press=["s", "_"], terminal_size=WIDE)
 
     def test_bench_without_a_local_copy(self, snap_compare: Snap, snap_app: ModelcatApp) -> None:

@@ -15,6 +15,7 @@ from tests.tui.helpers import settle
 from tui import features
 from tui.app import ModelcatApp
 from tui.screens.browse import BrowseScreen
+from tui.screens.detail import DetailScreen
 from tui.screens.sync import SyncScreen
 from tui.widgets.task_panel import TaskPanel
 
@@ -47,9 +48,36 @@ async def test_sync_against_the_fake_hub(app: ModelcatApp, fake_hub: FakeHub) ->
         assert len(panel.log_text.splitlines()) > 2
         assert screen.query_one(ProgressBar).percentage == 1.0
         assert fake_hub.count("info") > 0
+        report = screen.report
+        assert report is not None and report.synced and not report.cancelled
+        assert str(report) in panel.log_text
+        for failure in report.failed:  # e.g. gated repos without a token: logged, not fatal
+            assert f"failed {failure.model}: {failure.error}" in panel.log_text
         assert not any(n.severity == "error" for n in app._notifications)
         await pilot.press("escape")
         assert isinstance(app.screen, BrowseScreen)
+        # The detail screen now shows the Hub facts of a synced model.
+        app.open_detail(report.synced[0])
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen) and detail.data is not None
+        assert detail.data.hub is not None and detail.data.hub.get("sha")
+
+
+@pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")
+async def test_cancel_stops_the_sync(app: ModelcatApp, fake_hub: FakeHub) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        screen.start()
+        screen.cancel()  # before the worker thread gets far: the sync sees the event set
+        await settle(pilot)
+        assert screen.report is not None and screen.report.cancelled
+        assert "Sync cancelled" in screen.query_one(TaskPanel).log_text
+        assert not screen.running
 
 
 @pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")

@@ -113,10 +113,7 @@ class DetailScreen(ModelcatScreen):
             out.append(Static(data.estimate_note, classes="unavailable"))
         else:
             out.append(EstimateCard(data.estimates, fits=data.fits, source=data.shape_source))
-        out += _section("Hub data and drift")
-        out.append(
-            Static(data.hub_note or "Not synced yet: press s to sync.", classes="unavailable")
-        )
+        out += self._hub(data)
         out += _section("On this machine")
         if data.local_note:
             out.append(Static(data.local_note, classes="unavailable"))
@@ -144,6 +141,32 @@ class DetailScreen(ModelcatScreen):
                     format_bytes(run.peak_memory_bytes),
                 )  # fmt: skip
             out.append(runs)
+        return out
+
+    def _hub(self, data: DetailData) -> list[Widget]:
+        out = _section("Hub data and drift")
+        hub = {k: v for k, v in (data.hub or {}).items() if v not in (None, "", [], {})}
+        if data.hub_note:
+            out.append(Static(data.hub_note, classes="unavailable"))
+            return out
+        if not any(k != "has_config" for k in hub):
+            out.append(Static("Not synced yet: press s to sync with the Hub.", classes="hint"))
+            return out
+        facts = _table("field", "Hub value")
+        for key, value in hub.items():
+            facts.add_row(key.replace("_", " "), _text(value))
+        out.append(facts)
+        if data.drift:
+            drift = _table("drift", "curated", "Hub now", "detail")
+            for item in data.drift:
+                drift.add_row(
+                    item["field"],
+                    _text(item["curated"]),
+                    _text(item["hub"]),
+                    item.get("detail") or "",
+                )
+            out.append(Label("The Hub now disagrees with the curated data:", classes="caption"))
+            out.append(drift)
         return out
 
     def _license(self, data: DetailData) -> list[Widget]:
@@ -193,3 +216,13 @@ def _table(*columns: str) -> DataTable[str]:
 
 def _stat(stat: Any) -> str:
     return f"{stat.mean:.1f} ± {stat.std:.1f}"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)

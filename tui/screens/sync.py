@@ -5,7 +5,6 @@ The screen lives as long as the app, so leaving it does not stop a running sync.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from typing import Any
 
@@ -24,12 +23,13 @@ TASK = "sync"
 
 
 class SyncScreen(ModelcatScreen):
-    """Start, watch and cancel a sync; the result summary and errors become notifications."""
+    """Start, watch and cancel a sync; the summary, failures and drift go to the log."""
 
     def __init__(self) -> None:
         super().__init__()
         self._cancel = threading.Event()
-        self.summary: Any = None
+        self.report: Any = None
+        """The last ``catalog.sync.SyncReport``."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sync"):
@@ -55,26 +55,25 @@ class SyncScreen(ModelcatScreen):
 
     @on(Button.Pressed, "#start")
     def start(self) -> None:
-        """Start syncing."""
+        """Start syncing the curated models."""
         self._cancel = threading.Event()
-        self.query_one(TaskPanel).started("Syncing…")
+        self.query_one(TaskPanel).started("Syncing the curated models with the Hub…")
         self._run(self._cancel)
 
     @on(Button.Pressed, "#cancel")
     def cancel(self) -> None:
-        """Ask the sync to stop after the model in flight."""
+        """Ask the sync to stop after the models in flight."""
         self._cancel.set()
         self.query_one(TaskPanel).status("Cancelling…")
 
     @work(thread=True, exclusive=True, group=TASK, exit_on_error=False, description="Sync")
     def _run(self, cancel: threading.Event) -> Any:
-        # Looked up at run time: the screen is ready before catalog.sync lands.
-        sync = importlib.import_module("catalog.sync").sync
+        from catalog.sync import SyncProgress, sync
 
-        def progress(*report: Any) -> None:
-            fraction, text = _describe(report)
-            self.post_message(TaskProgressed(TASK, fraction, text))
-            self.post_message(TaskLogged(TASK, text))
+        def progress(report: SyncProgress) -> None:
+            self.post_message(TaskProgressed(TASK, report.fraction, str(report)))
+            if report.model is not None or report.phase == "done":
+                self.post_message(TaskLogged(TASK, str(report)))
 
         return sync(catalog=self.mc.catalog, progress=progress, cancel=cancel)
 
@@ -93,19 +92,19 @@ class SyncScreen(ModelcatScreen):
         if state == WorkerState.ERROR:
             panel.finished(f"Failed: {worker.error}", done=False)
             return
-        self.summary = worker.result
-        text = str(self.summary) if self.summary is not None else "Sync finished."
-        panel.finished(text, done=not self._cancel.is_set())
-        self.notify(text, title="Sync")
+        report: Any = worker.result
+        self.report = report
+        for failure in report.failed:
+            panel.log_line(f"failed {failure.model}: {failure.error}")
+        for item in report.drift:
+            panel.log_line(
+                f"drift {item.model}: {item.field} curated {item.curated!r}, Hub {item.hub!r}"
+            )
+        panel.finished(str(report), done=not report.cancelled)
+        self.notify(
+            str(report),
+            title="Sync",
+            severity="information" if report.ok else "warning",
+            timeout=10,
+        )
         self.mc.browse.refresh_results()
-
-
-def _describe(report: tuple[Any, ...]) -> tuple[float | None, str]:
-    """A progress report as (share done, text), whatever shape ``catalog.sync`` reports in."""
-    if len(report) == 1:
-        item = report[0]
-        fraction = getattr(item, "fraction", None)
-        return (float(fraction) if fraction is not None else None), str(item)
-    done, total, *rest = report
-    text = " ".join(str(r) for r in rest) or f"{done}/{total}"
-    return (done / total if total else None), text
