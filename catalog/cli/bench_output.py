@@ -67,11 +67,13 @@ def _run_columns(result: BenchResult, fmt: Format) -> list[Column]:
             Column("std", lambda f: _num(f.std)),
             Column("unit", lambda f: f.unit),
         ]
-    return [
+    shown = [
         *fixed,
         Column("result", lambda f: f.text, "right"),
         Column("unit", lambda f: "" if f.unit == "bytes" else f.unit),
     ]
+    # On a terminal the title names the model; repeating it on every row only wraps the table.
+    return shown[1:] if fmt is Format.table else shown
 
 
 def _num(value: float | int | None) -> str:
