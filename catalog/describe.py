@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.bench.describe_sections import benchmarks_section, local_section
 from catalog.fitting import estimate_summary
+from catalog.sync.view import drift_view, hub_view, lineage_view
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -19,6 +20,9 @@ def describe(cat: Catalog, model: Model) -> dict[str, Any]:
     details["estimate"] = estimate_summary(model, cat)
     details["local"] = local_section(model)
     details["benchmarks"] = benchmarks_section(cat, model)
+    details["hub"] = hub_view(cat, model)
+    details["drift"] = drift_view(cat, model)
+    details["lineage"] = lineage_view(cat, model)
     return details
 
 

@@ -165,7 +165,8 @@ def check(
 
     Exit code 1 when a named model is forbidden (a CI gate), 0 otherwise.
     """
-    from catalog.licenses import IntendedUse, check_compliance, load_policy, sarif_report
+    from catalog.licenses import IntendedUse, load_policy, sarif_report
+    from catalog.sync.lineage import check_with_lineage
 
     intended = IntendedUse.from_options(
         use=use.value,
@@ -187,7 +188,8 @@ def check(
         family=family, license=license, access=access, tunable=tunable,
         min_params=min_params, max_params=max_params, search=search, tier=tier,
     )  # fmt: skip
-    verdicts = check_compliance(picked, table, intended, policy=policy)
+    # A Hub-tier derivative is also judged under its base models' licenses (strictest wins).
+    verdicts = check_with_lineage(cat, picked, table, intended, policy=policy)
     if fmt is CheckFormat.sarif:
         report = sarif_report(verdicts, use=intended, artifact=policy_file)
         typer.echo(to_json_text(report))

@@ -20,6 +20,7 @@ from catalog.cli.db_cmd import db_app
 from catalog.cli.estimate_cmd import estimate_command
 from catalog.cli.license_cmd import license_app
 from catalog.cli.local_cmd import local_command
+from catalog.cli.sync_cmd import sync_command
 
 app = typer.Typer(
     name="modelcat",
@@ -86,6 +87,7 @@ app.command("shortlist")(models_cmd.shortlist)
 app.command("show")(models_cmd.show)
 app.command("export")(models_cmd.export)
 app.command("estimate")(estimate_command)
+app.command("sync")(sync_command)
 app.command("local")(local_command)
 app.command("bench")(bench_command)
 app.command("advise")(advise_command)

@@ -10,6 +10,7 @@ def create_all(engine: Engine) -> None:
     from sqlmodel import SQLModel
 
     import catalog.store.bench_tables  # noqa: F401  (registers the benchmark tables)
+    import catalog.store.hub_tables  # noqa: F401  (registers the Hub sync tables)
     import catalog.store.tables  # noqa: F401  (registers the core tables)
 
     SQLModel.metadata.create_all(engine)

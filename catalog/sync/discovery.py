@@ -1,0 +1,154 @@
+"""``discover``: store uncurated Hub models as the ``hub`` tier, a listing page at a time.
+
+One request per 1000 models (``list_models`` follows the ``Link: rel="next"`` pages), with
+everything the tier needs expanded in the listing itself: no per-model request. Each page is
+written in one transaction (models, snapshots, lineage), so a cancelled or failed discovery
+keeps the pages it finished. Curated repos are counted but never written.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from catalog.errors import CatalogError, HubOfflineError, UsageError
+from catalog.hub import MAX_PAGE_SIZE, HubClient, HubModel
+from catalog.store.engine import analyze
+from catalog.sync import persist
+from catalog.sync.drift import LicenseTable
+from catalog.sync.hub_model import hub_model_id
+from catalog.sync.report import SyncFailure, SyncProgress, SyncReport
+from catalog.sync.storage import base_families, curated_hub_ids, store_hub_models
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+
+DISCOVERY_EXPAND = (
+    "sha", "lastModified", "createdAt", "gated", "private", "disabled", "downloads", "likes",
+    "tags", "pipeline_tag", "library_name", "cardData", "config", "safetensors", "baseModels",
+)  # fmt: skip
+LISTING = "hub listing"
+"""The ``model`` a failed listing is reported under."""
+
+
+def discover(
+    cat: Catalog,
+    *,
+    client: HubClient,
+    author: str | None = None,
+    search: str | None = None,
+    pipeline_tag: str | None = None,
+    min_downloads: int | None = None,
+    limit: int | None = None,
+    progress: Callable[[SyncProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncReport:
+    """Page through the Hub's model listing and store what is not curated as the ``hub`` tier.
+
+    Args:
+        cat: the catalog to add to.
+        client: the Hub adapter.
+        author: only this user's or organisation's models.
+        search: only repo ids containing this text.
+        pipeline_tag: only this task (``text-generation``).
+        min_downloads: only models with at least this many downloads (last 30 days); the
+            listing is then sorted by downloads and stops at the first model below it.
+        limit: at most this many models from the listing.
+        progress: called after each listing page.
+        cancel: set it to stop after the page being read.
+
+    Returns:
+        ``synced``: Hub-tier ids stored new or changed; ``unchanged``: same sha as stored;
+        ``discovered``: models listed (curated ones included); ``failed``: a listing that broke.
+
+    Raises:
+        HubOfflineError: offline mode is on; nothing was requested.
+        UsageError: a negative ``limit`` or ``min_downloads``, or an invalid author.
+    """
+    for name, value in (("limit", limit), ("min_downloads", min_downloads)):
+        if value is not None and value < 0:
+            raise UsageError(f"{name} must be >= 0, got {value}")
+    if client.offline:
+        raise HubOfflineError(
+            "discovery: offline mode is on (HF_HUB_OFFLINE); the Hub was not contacted"
+        )
+    persist.ensure_tables(cat.engine)
+    start = client.requests_made
+    listing = client.list_models(
+        author=author,
+        search=search,
+        pipeline_tag=pipeline_tag,
+        sort="downloads" if min_downloads else None,
+        limit=limit,
+        expand=DISCOVERY_EXPAND,
+        page_size=MAX_PAGE_SIZE,
+    )
+    run = _Discovery(cat, client, progress)
+    try:
+        for info in listing:
+            if min_downloads and (info.downloads or 0) < min_downloads:
+                break
+            run.add(info)
+            if cancel is not None and cancel.is_set():
+                run.report.cancelled = True
+                break
+    except CatalogError as exc:
+        run.report.failed.append(SyncFailure(LISTING, str(exc)))
+    run.flush()
+    analyze(cat.engine)
+    run.report.requests = client.requests_made - start
+    run.report.discovered = run.seen
+    if progress is not None:
+        progress(SyncProgress("done", run.seen, run.seen, str(run.report)))
+    return run.report
+
+
+class _Discovery:
+    """Batches listed models into one transaction per listing page."""
+
+    def __init__(
+        self, cat: Catalog, client: HubClient, progress: Callable[[SyncProgress], None] | None
+    ) -> None:
+        self.cat = cat
+        self.client = client
+        self.progress = progress
+        self.report = SyncReport(discovered=0)
+        self.licenses = LicenseTable.of({lic.id: lic for lic in cat.licenses()})
+        with cat.connect() as conn:
+            self.families = base_families(conn)
+            self.curated = curated_hub_ids(conn)
+        self.batch: list[HubModel] = []
+        self.seen = 0
+
+    def add(self, info: HubModel) -> None:
+        self.seen += 1
+        if info.repo_id.lower() not in self.curated:
+            self.batch.append(info)
+        if self.seen % MAX_PAGE_SIZE == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        at = persist.now()
+        with self.cat.engine.begin() as conn:
+            stored = persist.load_snapshots(conn, [i.repo_id for i in batch])
+            models = store_hub_models(
+                conn, batch, self.client.endpoint, self.licenses, families=self.families
+            )
+            written = {m.hub_id for m in models}
+            kept = [i for i in batch if i.repo_id in written]
+            persist.write_listed(conn, kept, at=at)
+        for info in kept:
+            before = stored.get(info.repo_id)
+            same = before is not None and before.get("sha") == info.sha
+            (self.report.unchanged if same else self.report.synced).append(
+                hub_model_id(info.repo_id)
+            )
+        for model in models:
+            if model.hub_id:
+                self.families.setdefault(model.hub_id.lower(), model.family)
+        if self.progress is not None:
+            self.progress(SyncProgress("discover", self.seen, None, f"{self.seen} models listed"))
