@@ -173,7 +173,8 @@ class Catalog:
             if row is not None:
                 return Model.from_json(row[0])
             candidates = self._candidates(conn, key)
-        suggestions = difflib.get_close_matches(key.lower(), candidates, n=5, cutoff=0.6)
+        unique = list(dict.fromkeys(candidates))
+        suggestions = difflib.get_close_matches(key.lower(), unique, n=5, cutoff=0.6)
         raise UnknownModelError(model, suggestions)
 
     def exists(self, model: str) -> bool:

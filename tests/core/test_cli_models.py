@@ -150,6 +150,8 @@ def test_show_unknown_model_exits_2_with_suggestions() -> None:
     assert result.exit_code == 2
     assert "unknown model 'llama-2-7'" in result.stderr
     assert "llama-2-7b" in result.stderr
+    suggested = result.stderr.split("Did you mean: ")[1].rstrip("?\n").split(", ")
+    assert len(suggested) == len(set(suggested))
 
 
 def test_list_csv_and_markdown() -> None:
