@@ -20,6 +20,19 @@ from tui.screens.sync import SyncScreen
 from tui.widgets.task_panel import TaskPanel
 
 
+@pytest.fixture
+def online(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
+    """The fake Hub, and huggingface_hub's import-time offline flag cleared.
+
+    Other TUI tests run offline (``HF_HUB_OFFLINE=1``); if one of them imported huggingface_hub
+    first, its constant stayed True and every request would be refused.
+    """
+    import huggingface_hub.constants as hub_constants
+
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+    return fake_hub
+
+
 @pytest.mark.skipif(features.available("sync"), reason="catalog.sync exists")
 async def test_without_catalog_sync_the_screen_says_so(app: ModelcatApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
@@ -34,7 +47,7 @@ async def test_without_catalog_sync_the_screen_says_so(app: ModelcatApp) -> None
 
 
 @pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")
-async def test_sync_against_the_fake_hub(app: ModelcatApp, fake_hub: FakeHub) -> None:
+async def test_sync_against_the_fake_hub(app: ModelcatApp, online: FakeHub) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("s")
@@ -47,7 +60,7 @@ async def test_sync_against_the_fake_hub(app: ModelcatApp, fake_hub: FakeHub) ->
         assert "Failed" not in panel.log_text
         assert len(panel.log_text.splitlines()) > 2
         assert screen.query_one(ProgressBar).percentage == 1.0
-        assert fake_hub.count("info") > 0
+        assert online.count("info") > 0
         report = screen.report
         assert report is not None and report.synced and not report.cancelled
         assert str(report) in panel.log_text
@@ -65,7 +78,7 @@ async def test_sync_against_the_fake_hub(app: ModelcatApp, fake_hub: FakeHub) ->
 
 
 @pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")
-async def test_cancel_stops_the_sync(app: ModelcatApp, fake_hub: FakeHub) -> None:
+async def test_cancel_stops_the_sync(app: ModelcatApp, online: FakeHub) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("s")
