@@ -58,3 +58,15 @@ async def test_starts_without_being_given_the_machine(tmp_path: Path) -> None:
             assert cells and "…" not in cells
     finally:
         app.catalog.close()
+
+
+async def test_the_ansi_theme_uses_the_terminals_colours(tmp_path: Path, machine: Any) -> None:
+    app = make_app(db=tmp_path / "m.db", hardware=machine, theme="textual-ansi")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.theme == "textual-ansi"
+            assert app.current_theme.name == "textual-ansi"
+            assert app.browse.table.total > 0
+    finally:
+        app.catalog.close()
