@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from catalog.errors import CatalogError
+from catalog.errors import CatalogError, UsageError
 from tui import features
 from tui.state import FilterState, Shortlist
 
@@ -69,6 +69,9 @@ class ModelcatApp(App[None]):
         self.hardware = hardware
         """This machine (``catalog.hardware.Hardware``); probed in a worker when not given."""
         if theme:
+            if theme not in self.available_themes:
+                known = ", ".join(sorted(self.available_themes))
+                raise UsageError(f"unknown theme {theme!r} (choose from {known})")
             self.theme = theme
 
     # -- screens ---------------------------------------------------------------------------
@@ -270,12 +273,13 @@ def make_app(
         db: a SQLite path or SQLAlchemy URL when no catalog is given (``$MODELCAT_DB`` default).
         data_dir: a folder of curated files merged over the shipped ones.
         export_dir: where exports go by default (the working folder).
-        theme: a Textual theme name (``textual-ansi`` uses the terminal's own colours).
+        theme: a Textual theme name (``ansi-dark`` uses the terminal's own colours).
         hardware: the machine to judge fit against (``catalog.hardware.Hardware``); probed in
             the background when not given.
 
     Raises:
-        CatalogError: the database cannot be opened or the curated files are invalid.
+        CatalogError: the database cannot be opened or the curated files are invalid;
+            ``UsageError`` for an unknown theme.
     """
     owns = catalog is None
     if catalog is None:

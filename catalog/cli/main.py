@@ -70,7 +70,7 @@ def tui(
         typer.Option(
             "--theme",
             envvar="MODELCAT_THEME",
-            help="Textual theme (textual-ansi uses the terminal's own colours).",
+            help="Textual theme (ansi-dark or ansi-light use the terminal's own colours).",
         ),
     ] = None,
 ) -> None:

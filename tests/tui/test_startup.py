@@ -61,12 +61,18 @@ async def test_starts_without_being_given_the_machine(tmp_path: Path) -> None:
 
 
 async def test_the_ansi_theme_uses_the_terminals_colours(tmp_path: Path, machine: Any) -> None:
-    app = make_app(db=tmp_path / "m.db", hardware=machine, theme="textual-ansi")
+    app = make_app(db=tmp_path / "m.db", hardware=machine, theme="ansi-dark")
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            assert app.theme == "textual-ansi"
-            assert app.current_theme.name == "textual-ansi"
+            assert app.current_theme.name == "ansi-dark" and app.current_theme.ansi
             assert app.browse.table.total > 0
     finally:
         app.catalog.close()
+
+
+def test_an_unknown_theme_is_a_usage_error(cat: Catalog) -> None:
+    from catalog.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown theme 'neon'.*ansi-dark"):
+        make_app(catalog=cat, theme="neon")
