@@ -401,10 +401,15 @@ class HubClient:
         _check_repo_id(repo_id)
         _check_revision(revision)
         what = f"{CONFIG_FILE} of {repo_id}@{revision}"
+        # A cached copy that does not parse (a download cut short) is dropped and fetched again.
+        stale = False
         if _COMMIT_RE.match(revision) or self.offline:
             cached = self._cached(repo_id, revision)
             if cached is not None:
-                return _read_config(cached, what)
+                config = _try_config(cached)
+                if config is not None:
+                    return config
+                stale = _drop_cached(cached)
         self._ensure_online(what)
         token = self._token.reveal() if self._token is not None else False
         url = hf_hub_url(repo_id, CONFIG_FILE, revision=revision, endpoint=self.endpoint)
@@ -420,10 +425,13 @@ class HubClient:
                 endpoint=self.endpoint,
             ),
         )
-        if metadata.commit_hash is not None:
+        if metadata.commit_hash is not None and not stale:
             cached = self._cached(repo_id, metadata.commit_hash)
             if cached is not None:
-                return _read_config(cached, what)
+                config = _try_config(cached)
+                if config is not None:
+                    return config
+                stale = _drop_cached(cached)
         # hf_hub_download sends a HEAD, then a GET unless the blob (same ETag) is already cached.
         blob = (
             self.cache_dir / f"models--{repo_id.replace('/', '--')}" / "blobs" / str(metadata.etag)
@@ -685,6 +693,26 @@ def _read_config(path: Path, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise HubError(f"{what} is not a JSON object")
     return data
+
+
+def _try_config(path: Path) -> dict[str, Any] | None:
+    """A cached config.json, or None when it cannot be read or parsed."""
+    try:
+        return _read_config(path, CONFIG_FILE)
+    except HubError:
+        return None
+
+
+def _drop_cached(pointer: Path) -> bool:
+    """Remove an unreadable cached file (its snapshot link and blob); True once done."""
+    try:
+        blob = pointer.resolve()
+        pointer.unlink(missing_ok=True)
+        if blob != pointer:
+            blob.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return True
 
 
 def _dict(value: Any) -> dict[str, Any]:
