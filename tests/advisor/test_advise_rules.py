@@ -212,3 +212,12 @@ def test_an_intended_use_object_and_free_text_tasks_are_accepted(ccat: Catalog) 
 def test_bad_answers_name_the_field(ccat: Catalog, answers: dict[str, Any], field: str) -> None:
     with pytest.raises(UsageError, match=field):
         advise(catalog=ccat, answers=answers)
+
+
+def test_on_premises_without_a_gpu_shows_what_qlora_would_need(ccat: Catalog) -> None:
+    advice = plan(ccat, task="classification", examples=50_000, on_prem=True, gpu_memory="0")
+    assert (advice.approach, advice.rule) == ("qlora", "R7e")
+    assert not advice.fits_here and advice.shortlist
+    needs = [c.cost.memory_bytes or 0 for c in advice.shortlist]
+    assert needs == sorted(needs), "the smallest requirement first"
+    assert all(c.cost.fit.level == "no" and c.model.access != "api" for c in advice.shortlist)
