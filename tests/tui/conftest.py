@@ -2,7 +2,6 @@
 no cursor blink, no network, and helpers that wait for workers instead of sleeping."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
-# ruff: noqa: TID251
 
 from __future__ import annotations
 

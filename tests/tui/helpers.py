@@ -1,7 +1,6 @@
 """Helpers for the TUI tests: wait for workers (never sleep) and read what the screen shows."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
-# ruff: noqa: TID251
 
 from __future__ import annotations
 

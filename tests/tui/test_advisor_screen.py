@@ -2,7 +2,6 @@
 use, shows the plan, the shortlist and the alternatives, and opens a suggested model."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
-# ruff: noqa: TID251
 
 from __future__ import annotations
 

@@ -3,7 +3,6 @@ copy of the highlighted model, runs in a worker with progress and a log, charts 
 cancels cleanly."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
-# ruff: noqa: TID251
 
 from __future__ import annotations
 

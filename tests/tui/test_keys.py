@@ -1,7 +1,6 @@
 """Every key of issue 7 (and the command palette), through Pilot, asserting what changed."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
-# ruff: noqa: TID251
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Modals in a bare host app: what they return for enter, escape and bad input."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
-# ruff: noqa: TID251
 
 from __future__ import annotations
 

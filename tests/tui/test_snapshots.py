@@ -5,7 +5,6 @@ read the report (``snapshot_report.html``) before ``--snapshot-update``.
 """
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
-# ruff: noqa: TID251
 
 from __future__ import annotations
 

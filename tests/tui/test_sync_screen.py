@@ -2,7 +2,6 @@
 so and offers nothing to start."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
-# ruff: noqa: TID251
 
 from __future__ import annotations
 
