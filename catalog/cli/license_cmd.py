@@ -310,7 +310,7 @@ def _print_check(verdicts: list[Verdict], fmt: Format, use: IntendedUse, *, deta
         lines += [
             f"  why ({r.term}, {r.effect}): {r.detail}" + (f" <{r.source}>" if r.source else "")
             for r in verdict.reasons
-            if r.effect != "allowed" or verdict.verdict == "allowed"
+            if r.effect != "allowed" or verdict.verdict == "allowed" or r.term == "lineage"
         ]
         typer.echo("\n".join(lines))
 
