@@ -23,6 +23,7 @@ import pytest  # noqa: E402
 
 from catalog.api import Catalog  # noqa: E402
 from tests.fixtures.fake_hub import fake_hub  # noqa: E402, F401  (the local fake Hub, for every test)
+from tests.fixtures.postgres import pg_url  # noqa: E402, F401  (a fresh PostgreSQL database)
 
 _real_connect = socket.socket.connect
 
@@ -59,3 +60,21 @@ def cat(db_path: Path) -> Iterator[Catalog]:
     catalog = Catalog.open(db_path)
     yield catalog
     catalog.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test's store URL, once per backend, and ``MODELCAT_DB`` pointing at it.
+
+    ``sqlite``: the test's own file; ``postgresql``: a fresh database on the test server
+    (skipped with a visible reason when ``MODELCAT_TEST_PG_URL`` is unset). Take it in a test,
+    or ``pytestmark = pytest.mark.usefixtures("db_url")`` to run a whole module on both.
+    """
+    from catalog.paths import to_db_url
+
+    if request.param == "sqlite":
+        url = to_db_url(os.environ["MODELCAT_DB"])
+    else:
+        url = str(request.getfixturevalue("pg_url"))
+    monkeypatch.setenv("MODELCAT_DB", url)
+    return url

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError
 
 from catalog.errors import StorageError
 
@@ -46,6 +46,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def is_corruption(exc: DBAPIError) -> bool:
+    """True when SQLite says the file is not (or no longer) a database."""
+    text = str(exc.orig).lower()
+    return "not a database" in text or "malformed" in text or "file is encrypted" in text
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -5,6 +5,10 @@ files (content digest differs) or built by another schema version is (re)built f
 SQLite file that is not a database any more is moved aside and rebuilt, so nothing curated is
 ever lost. Rows of other kinds (Hub-discovered models, sync data, benchmark results) are kept
 across rebuilds.
+
+The schema is brought to the current revision first (``catalog.store.upgrade``: Alembic, run
+only when the store is behind). Several processes may open a stale store at once: the rebuild
+runs under the store-wide write lock and is skipped by whoever finds it already done.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from catalog.curated import CuratedData, curated_files, digest_of, load_curated
 from catalog.domain import Model
 from catalog.errors import StorageError
 from catalog.store.convert import license_row, model_row
-from catalog.store.engine import analyze, is_sqlite, make_engine
+from catalog.store.engine import analyze, is_corruption, is_sqlite, make_engine
+from catalog.store.locks import write_transaction
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
+from catalog.store.upgrade import HEAD_REVISION, REVISION_KEY, current_revision, ensure_schema
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,10 @@ class StoreInfo:
     path: str | None
     size_bytes: int | None
     schema_version: str | None
+    schema_revision: str | None
+    """The Alembic revision the store is at (``alembic_version``)."""
+    schema_head: str
+    """The revision this modelcat brings stores to."""
     data_digest: str | None
     built_at: str | None
     models: int
@@ -53,24 +63,42 @@ def open_store(
     recovered: str | None = None
     engine = make_engine(url)
     try:
-        _ensure_fresh(engine, data_dir)
-    except DatabaseError as exc:
-        if not is_sqlite(engine) or not _is_corruption(exc):
-            raise StorageError(f"cannot use the database at {_safe(url)}: {exc.orig}") from exc
-        engine.dispose()
-        recovered = _move_aside(engine.url.database)
-        engine = make_engine(url)
-        _ensure_fresh(engine, data_dir)
+        try:
+            _ensure_fresh(engine, data_dir)
+        except DatabaseError as exc:
+            if not is_sqlite(engine) or not is_corruption(exc):
+                raise StorageError(f"cannot use the database at {_safe(url)}: {exc.orig}") from exc
+            engine.dispose()
+            recovered = _move_aside(engine.url.database)
+            engine = make_engine(url)
+            _ensure_fresh(engine, data_dir)
+    except BaseException:
+        engine.dispose()  # no connection is left for the garbage collector to close
+        raise
     return engine, recovered
 
 
-def rebuild_store(engine: Engine, *, data_dir: str | os.PathLike[str] | None = None) -> CuratedData:
-    """Rebuild the curated part of the store from the YAML files, in one transaction."""
+def rebuild_store(
+    engine: Engine,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    only_if_stale: bool = False,
+) -> CuratedData:
+    """Rebuild the curated part of the store from the YAML files, in one transaction.
+
+    Args:
+        engine: the store (its schema is upgraded first when behind).
+        data_dir: a folder of YAML files merged over the shipped ones.
+        only_if_stale: skip the rebuild when, once the write lock is held, the store turns out
+            to be built from these files already (another process just rebuilt it).
+    """
     curated = load_curated(data_dir)
-    _create_tables(engine)
+    ensure_schema(engine)
     commercial = {lid: lic.term("commercial_use").value for lid, lic in curated.licenses.items()}
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with engine.begin() as conn:
+    with write_transaction(engine, "catalog") as conn:
+        if only_if_stale and _is_fresh(_meta_of(conn), curated.digest):
+            return curated
         conn.execute(delete(MODEL).where(MODEL.c.tier == "curated"))
         # A curated entry takes over a Hub-discovered row of the same id.
         conn.execute(delete(MODEL).where(MODEL.c.id.in_(list(curated.models))))
@@ -97,7 +125,8 @@ def store_info(
     path = engine.url.database if is_sqlite(engine) else None
     size = Path(path).stat().st_size if path and Path(path).exists() else None
     with engine.connect() as conn:
-        meta: dict[str, str] = dict(conn.execute(select(META.c.key, META.c.value)).all())
+        meta = _meta_of(conn)
+        revision = current_revision(conn)
         counts: dict[str, int] = dict(
             conn.execute(select(MODEL.c.tier, func.count()).group_by(MODEL.c.tier)).all()
         )
@@ -109,6 +138,8 @@ def store_info(
         path=path,
         size_bytes=size,
         schema_version=meta.get("schema_version"),
+        schema_revision=revision,
+        schema_head=HEAD_REVISION,
         data_digest=meta.get("data_digest"),
         built_at=meta.get("built_at"),
         models=sum(counts.values()),
@@ -127,9 +158,15 @@ def _ensure_fresh(engine: Engine, data_dir: str | os.PathLike[str] | None) -> No
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     digest = digest_of(curated_files(data_dir))
     meta = _read_meta(engine)
-    if meta.get("data_digest") == digest and meta.get("schema_version") == SCHEMA_VERSION:
+    if meta.get(REVISION_KEY) != HEAD_REVISION:
+        ensure_schema(engine, recorded=meta.get(REVISION_KEY, ""))
+    if _is_fresh(meta, digest):
         return
-    rebuild_store(engine, data_dir=data_dir)
+    rebuild_store(engine, data_dir=data_dir, only_if_stale=True)
+
+
+def _is_fresh(meta: dict[str, str], digest: str) -> bool:
+    return meta.get("data_digest") == digest and meta.get("schema_version") == SCHEMA_VERSION
 
 
 def _read_meta(engine: Engine) -> dict[str, str]:
@@ -137,25 +174,18 @@ def _read_meta(engine: Engine) -> dict[str, str]:
         if not inspect(conn).has_table(META.name):
             return {}
         try:
-            return dict(conn.execute(select(META.c.key, META.c.value)).all())
+            return _meta_of(conn)
         except OperationalError:
             return {}
 
 
-def _create_tables(engine: Engine) -> None:
-    from catalog.store.schema_setup import create_all
-
-    create_all(engine)
+def _meta_of(conn: Connection) -> dict[str, str]:
+    return dict(conn.execute(select(META.c.key, META.c.value)).all())
 
 
 def _set_meta(conn: Connection, values: dict[str, str]) -> None:
     conn.execute(delete(META).where(META.c.key.in_(list(values))))
     conn.execute(META.insert(), [{"key": k, "value": v} for k, v in values.items()])
-
-
-def _is_corruption(exc: DatabaseError) -> bool:
-    text = str(exc.orig).lower()
-    return "not a database" in text or "malformed" in text or "file is encrypted" in text
 
 
 def _move_aside(database: str | None) -> str | None:

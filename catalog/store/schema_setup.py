@@ -1,4 +1,4 @@
-"""Create every table the store needs (core, Hub sync, benchmarks)."""
+"""Create every table the store needs (core, Hub sync, benchmarks), through the migrations."""
 
 from __future__ import annotations
 
@@ -6,15 +6,11 @@ from sqlalchemy.engine import Engine
 
 
 def create_all(engine: Engine) -> None:
-    """Create missing tables; existing ones and their rows are left alone."""
-    from sqlmodel import SQLModel
+    """Bring the store's schema to the current revision; existing tables and rows are kept.
 
-    import catalog.store.bench_tables  # noqa: F401  (registers the benchmark tables)
-    import catalog.store.hub_tables  # noqa: F401  (registers the Hub sync tables)
-    import catalog.store.tables  # noqa: F401  (registers the core tables)
+    Cheap when the store is current (one query); the Alembic migrations run only when it is
+    behind (see ``catalog.store.upgrade``).
+    """
+    from catalog.store.upgrade import ensure_schema
 
-    SQLModel.metadata.create_all(engine)
-    # create_all skips indexes of tables that already exist; a newer modelcat may add some.
-    for table in SQLModel.metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
+    ensure_schema(engine)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Table
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Table, Text
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = "3"
@@ -83,6 +83,20 @@ class SavedListRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     model_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
     updated_at: dt.datetime
+    query: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """How the list was made (``shortlist --save``: filters, sort, top, fit options); None for
+    a hand-picked list."""
+
+
+class SavedPolicyRow(SQLModel, table=True):
+    """A team license policy saved under a name (``modelcat license policy save``)."""
+
+    __tablename__ = "saved_policy"
+
+    name: str = Field(primary_key=True, max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    """The policy YAML exactly as saved (validated when saved and again when used)."""
+    updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -96,3 +110,4 @@ META = _table(MetaRow)
 LICENSE = _table(LicenseRow)
 MODEL = _table(ModelRow)
 SAVED_LIST = _table(SavedListRow)
+SAVED_POLICY = _table(SavedPolicyRow)
