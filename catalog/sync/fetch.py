@@ -85,12 +85,15 @@ def cheap_check(
             single.append(repo_id)
 
     def listing(author: str) -> dict[str, HubModel]:
-        found = client.list_models(author=author, expand=CHEAP_EXPAND)
-        return {m.repo_id.lower(): m for m in found}
+        found = list(client.list_models(author=author, expand=CHEAP_EXPAND))
+        # The exact spelling first; the Hub matches ids case-insensitively.
+        by_id = {m.repo_id.lower(): m for m in found}
+        by_id.update({m.repo_id: m for m in found})
+        return by_id
 
     def listed(author: str, result: dict[str, HubModel] | None, _: CatalogError | None) -> None:
         for repo_id in by_author[author]:
-            answer = (result or {}).get(repo_id.lower())
+            answer = (result or {}).get(repo_id) or (result or {}).get(repo_id.lower())
             if answer is None:
                 single.append(repo_id)  # not listed (renamed, hidden) or the listing failed
             else:
