@@ -1,7 +1,9 @@
 """Reading and writing the Hub sync tables; every model's update is one transaction.
 
 Portable SQL only (SQLAlchemy Core): an upsert is a delete and an insert inside the caller's
-transaction, so the same code runs on SQLite and PostgreSQL.
+transaction, so the same code runs on SQLite and PostgreSQL. Every writer first takes the
+store-wide write lock (``catalog.store.locks``): two syncs at once on PostgreSQL then take turns
+instead of colliding on a key one of them has just deleted and re-inserted.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from catalog.hub import HubModel
 from catalog.store.hub_tables import HUB_DRIFT, HUB_LINEAGE, HUB_SNAPSHOT
+from catalog.store.locks import hold_write_lock
 from catalog.store.tables import MODEL
 from catalog.sync.report import DriftItem
 
@@ -155,6 +158,7 @@ def write_model(
 
     Call inside ``engine.begin()``: the model's update is then a single transaction.
     """
+    hold_write_lock(conn)
     repo_id = snapshot["repo_id"]
     conn.execute(delete(HUB_SNAPSHOT).where(HUB_SNAPSHOT.c.repo_id == repo_id))
     conn.execute(HUB_SNAPSHOT.insert(), [snapshot])
@@ -173,6 +177,7 @@ def write_listed(conn: Connection, infos: Sequence[HubModel], *, at: dt.datetime
     """Replace the snapshots and lineage of listed repos (no config: listings do not carry it)."""
     if not infos:
         return
+    hold_write_lock(conn)
     ids = [i.repo_id for i in infos]
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
@@ -190,6 +195,7 @@ def write_listed(conn: Connection, infos: Sequence[HubModel], *, at: dt.datetime
 def record_failure(engine: Engine, repo_id: str, error: str, *, at: dt.datetime) -> None:
     """Note why ``repo_id`` failed; whatever was stored before stays as it was."""
     with engine.begin() as conn:
+        hold_write_lock(conn)
         changed = conn.execute(
             update(HUB_SNAPSHOT)
             .where(HUB_SNAPSHOT.c.repo_id == repo_id)
@@ -205,6 +211,7 @@ def refresh_volatile(conn: Connection, snapshots: Sequence[Snapshot]) -> None:
     """Write the cheap-check fields of already stored snapshots (one statement)."""
     if not snapshots:
         return
+    hold_write_lock(conn)
     columns = (*VOLATILE, "checked_at")
     stmt = (
         update(HUB_SNAPSHOT)
@@ -221,6 +228,7 @@ def replace_drift(
     conn: Connection, model_id: str, items: Sequence[DriftItem], at: dt.datetime
 ) -> None:
     """Replace one model's drift rows."""
+    hold_write_lock(conn)
     conn.execute(delete(HUB_DRIFT).where(HUB_DRIFT.c.model_id == model_id))
     rows = drift_rows(items, at=at)
     if rows:
@@ -266,6 +274,7 @@ def load_drift(conn: Connection, model_ids: Iterable[str] | None = None) -> list
 
 def remove_hub_duplicates(conn: Connection, curated_hub_ids: Iterable[str]) -> int:
     """Delete Hub-tier rows for repos that are now curated (a curated entry takes over)."""
+    hold_write_lock(conn)
     lowered = sorted({h.lower() for h in curated_hub_ids})
     removed = 0
     for i in range(0, len(lowered), _CHUNK):

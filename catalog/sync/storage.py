@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from catalog.domain import Model
 from catalog.hub import HubModel
 from catalog.store.convert import model_row
+from catalog.store.locks import hold_write_lock
 from catalog.store.tables import MODEL
 from catalog.sync.drift import LicenseTable
 from catalog.sync.hub_model import catalog_model
@@ -55,6 +56,7 @@ def store_hub_models(
     }
     if not models:
         return []
+    hold_write_lock(conn)  # before reading what is taken: a rebuild may be adding curated ids
     taken = {
         model_id
         for (model_id,) in conn.execute(

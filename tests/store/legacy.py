@@ -21,7 +21,7 @@ from catalog.store.convert import license_row, model_row
 DDL_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pre_alembic"
 OLD_BUILT_AT = "2025-01-01T00:00:00+00:00"
 HUB_MODEL_ID = "someone--tiny-finetune"
-SAVED_IDS = ["llama-2-7b", "mistral-7b-v0.1"]
+SAVED_IDS = ["llama-2-7b", "mistral-7b"]
 FINGERPRINT = "0123456789abcdef"
 
 
