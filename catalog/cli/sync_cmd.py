@@ -133,8 +133,11 @@ def _print(report: SyncReport, fmt: SyncFormat) -> None:
         emit(report.failed, FAILED_COLUMNS, Format.table)
     if report.drift:
         emit(report.drift, DRIFT_COLUMNS, Format.table, title="drift (curated values kept)")
-    for warning in report.warnings:
-        typer.echo(f"{warning['model']}: {warning['warning']}")
+    grouped: dict[str, list[str]] = {}
+    for warning in report.warnings:  # one line per distinct warning, not one per model
+        grouped.setdefault(warning["warning"], []).append(warning["model"])
+    for text, models in grouped.items():
+        typer.echo(f"{len(models)} model(s): {text} ({', '.join(models)})")
     typer.echo(str(report))
     if report.cancelled:
         typer.echo("Run `modelcat sync` again to finish: finished models are kept.")

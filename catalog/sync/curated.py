@@ -143,6 +143,7 @@ class _Run:
         self.report.skipped += [self.targets[r].model.id for r in fetched_skipped]
         self.report.cancelled = bool(self.cancel is not None and self.cancel.is_set())
         self.report.requests = self.client.requests_made - self.start_requests
+        self.report.sort()
         self._tell("done", len(self.targets), len(self.targets), str(self.report))
         return self.report
 

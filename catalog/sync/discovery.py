@@ -99,6 +99,7 @@ def discover(
     analyze(cat.engine)
     run.report.requests = client.requests_made - start
     run.report.discovered = run.seen
+    run.report.sort()
     if progress is not None:
         progress(SyncProgress("done", run.seen, run.seen, str(run.report)))
     return run.report

@@ -89,6 +89,15 @@ class SyncReport:
     discovered: int | None = None
     """Hub models seen by a discovery (curated ones included); None for a curated sync."""
 
+    def sort(self) -> None:
+        """Order every list by model id (threads finish in any order; output must not)."""
+        self.synced.sort()
+        self.unchanged.sort()
+        self.skipped.sort()
+        self.failed.sort(key=lambda f: f.model)
+        self.drift.sort(key=lambda d: (d.model, d.field))
+        self.warnings.sort(key=lambda w: w["model"])
+
     @property
     def ok(self) -> bool:
         """True when every model was synced or found unchanged."""
