@@ -29,7 +29,7 @@ from catalog.sync import persist
 from catalog.sync.drift import LicenseTable, find_drift
 from catalog.sync.fetch import Fetched, cheap_check, fetch_model, needs_fetch
 from catalog.sync.pool import run_bounded
-from catalog.sync.report import SyncFailure, SyncProgress, SyncReport
+from catalog.sync.report import SyncFailure, SyncPhase, SyncProgress, SyncReport
 from catalog.sync.storage import store_hub_models
 
 if TYPE_CHECKING:
@@ -241,10 +241,10 @@ class _Run:
         return any(f.model == model_id for f in self.report.failed)
 
     def _tell(
-        self, phase: str, done: int, total: int, message: str, model: str | None = None
+        self, phase: SyncPhase, done: int, total: int, message: str, model: str | None = None
     ) -> None:
         if self.progress is not None:
-            self.progress(SyncProgress(phase, done, total, message, model))  # type: ignore[arg-type]
+            self.progress(SyncProgress(phase, done, total, message, model))
 
 
 def _targets(cat: Catalog, names: Sequence[str] | None) -> list[Target]:
