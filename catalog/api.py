@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import difflib
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from catalog.domain import Model
@@ -18,7 +17,8 @@ from catalog.errors import UnknownLicenseError, UnknownModelError
 from catalog.paths import default_db_url, to_db_url
 from catalog.query import Filters, LicenseFacts, Sort, build_select, order
 from catalog.store.open import StoreInfo, open_store, rebuild_store, store_info
-from catalog.store.tables import LICENSE, MODEL, SAVED_LIST
+from catalog.store.saved import SavedList, SavedPolicy
+from catalog.store.tables import LICENSE, MODEL
 
 LIST_SORT = Sort("id")
 SHORTLIST_SORT = Sort("score", descending=True)
@@ -215,30 +215,73 @@ class Catalog:
                 for (f,) in conn.execute(select(MODEL.c.family).distinct().order_by(MODEL.c.family))
             ]
 
-    # -- saved shortlists ---------------------------------------------------------------
+    # -- saved shortlists and policies (shared by everyone on the store) ------------------
 
     def saved_list(self, name: str = "default") -> builtins.list[str]:
         """The model ids saved under ``name`` (empty when nothing was saved)."""
-        with self.connect() as conn:
-            row = conn.execute(
-                select(SAVED_LIST.c.model_ids).where(SAVED_LIST.c.name == name)
-            ).first()
-        return list(row[0]) if row else []
+        found = self.saved_list_entry(name)
+        return list(found.model_ids) if found else []
 
-    def save_list(self, name: str, model_ids: Iterable[str]) -> None:
-        """Save ``model_ids`` (in order, without repeats) under ``name``, replacing what was there."""
-        ids = list(dict.fromkeys(model_ids))
-        now = dt.datetime.now(dt.UTC)
-        with self.engine.begin() as conn:
-            conn.execute(delete(SAVED_LIST).where(SAVED_LIST.c.name == name))
-            conn.execute(SAVED_LIST.insert().values(name=name, model_ids=ids, updated_at=now))
+    def saved_list_entry(self, name: str) -> SavedList | None:
+        """The list saved under ``name`` with how it was made and when, or None."""
+        from catalog.store.saved import load_list
+
+        return load_list(self.engine, name)
+
+    def save_list(
+        self, name: str, model_ids: Iterable[str], *, query: dict[str, Any] | None = None
+    ) -> SavedList:
+        """Save ``model_ids`` (in order, without repeats) under ``name``, replacing what was there.
+
+        Args:
+            name: the list's name.
+            model_ids: catalog ids.
+            query: how the list was made (``shortlist --save`` stores its filters here).
+        """
+        from catalog.store.saved import save_list
+
+        return save_list(self.engine, name, model_ids, query=query)
 
     def saved_lists(self) -> builtins.list[str]:
         """Names of the saved shortlists."""
-        with self.connect() as conn:
-            return [
-                n for (n,) in conn.execute(select(SAVED_LIST.c.name).order_by(SAVED_LIST.c.name))
-            ]
+        from catalog.store.saved import list_names
+
+        return list_names(self.engine)
+
+    def save_policy(self, name: str, text: str) -> SavedPolicy:
+        """Save a license policy's YAML under ``name`` after validating it against the licenses.
+
+        Raises:
+            UsageError: the policy is not valid (every problem listed).
+        """
+        from catalog.saved_policies import parse_policy_text
+        from catalog.store.saved import save_policy, valid_name
+
+        parse_policy_text(
+            text, name=valid_name(name, what="policy"), licenses=self._license_table()
+        )
+        return save_policy(self.engine, name, text)
+
+    def saved_policy(self, name: str) -> SavedPolicy | None:
+        """The policy saved under ``name``, or None."""
+        from catalog.store.saved import load_policy_text
+
+        return load_policy_text(self.engine, name)
+
+    def saved_policies(self) -> builtins.list[SavedPolicy]:
+        """Every saved policy, by name."""
+        from catalog.store.saved import list_policies
+
+        return list_policies(self.engine)
+
+    def delete_policy(self, name: str) -> bool:
+        """Remove a saved policy; True when there was one."""
+        from catalog.store.saved import delete_policy
+
+        return delete_policy(self.engine, name)
+
+    def _license_table(self) -> dict[str, Any]:
+        return {entry.id: entry for entry in self.licenses()}
 
     # -- maintenance ---------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from catalog.cli.common import (
     TunableOpt,
     open_catalog,
 )
+from catalog.cli.policy_cmd import policy_app
 from catalog.errors import ExitCode, UsageError
 from catalog.render import Column, Format, emit, to_json_text
 
@@ -35,6 +36,7 @@ license_app = typer.Typer(
     help="License terms and compliance verdicts: may we use this model, and on which terms?",
     no_args_is_help=True,
 )
+license_app.add_typer(policy_app, name="policy")
 
 
 class CheckFormat(StrEnum):
@@ -145,7 +147,8 @@ def check(
         str | None,
         typer.Option(
             "--policy",
-            help="A team policy YAML (intended use, allow/deny license lists) instead of the flags.",
+            help="A team policy (intended use, allow/deny license lists) instead of the flags: "
+            "a YAML file, or the name of a policy saved with `license policy save`.",
         ),
     ] = None,
     family: FamilyOpt = None,
@@ -165,7 +168,8 @@ def check(
 
     Exit code 1 when a named model is forbidden (a CI gate), 0 otherwise.
     """
-    from catalog.licenses import IntendedUse, load_policy, sarif_report
+    from catalog.licenses import IntendedUse, sarif_report
+    from catalog.saved_policies import load_policy_named
     from catalog.sync.lineage import check_with_lineage
 
     intended = IntendedUse.from_options(
@@ -180,7 +184,7 @@ def check(
         raise UsageError("--policy sets the intended use; drop --use/--mau/--modify/... flags")
     cat = open_catalog(ctx)
     table = {entry.id: entry for entry in cat.licenses()}
-    policy = load_policy(policy_file, licenses=table) if policy_file is not None else None
+    policy = load_policy_named(cat, policy_file) if policy_file is not None else None
     if policy is not None:
         intended = policy.use
     picked = _models(

@@ -25,6 +25,7 @@ from catalog.cli.common import (
 )
 from catalog.cli.estimate_cmd import ContextOpt, DtypeOpt, GpuMemoryOpt, MemoryOpt
 from catalog.cli.license_cmd import DistributeChoice, UseChoice
+from catalog.errors import UsageError
 from catalog.render import Column, Format, emit
 
 if TYPE_CHECKING:
@@ -183,6 +184,24 @@ def shortlist(
     context: ContextOpt = None,
     memory: MemoryOpt = None,
     gpu_memory: GpuMemoryOpt = None,
+    machine: Annotated[
+        str | None,
+        typer.Option(
+            "--machine",
+            metavar="NAME",
+            help="Judge --fits on a machine recorded by `modelcat bench` (name or fingerprint).",
+        ),
+    ] = None,
+    save: Annotated[
+        str | None,
+        typer.Option(
+            "--save", metavar="NAME", help="Save the ids and the filters under NAME in the store."
+        ),
+    ] = None,
+    load: Annotated[
+        str | None,
+        typer.Option("--load", metavar="NAME", help="Show the shortlist saved under NAME."),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Ranked models for your constraints, best first (see README: how ranking works).
@@ -193,12 +212,39 @@ def shortlist(
     --fits keeps models whose inference estimate fits ONE device (a GPU's free memory or the
     available RAM, never the sum of GPUs), with the fit level and the best dtype (bf16, int8,
     int4 unless --dtype is given); --dtype/--context/--memory/--gpu-memory imply it.
+    --machine NAME judges on a teammate's machine as recorded with its benchmark results.
+
+    --save NAME stores the resulting ids and how they were chosen in the store (shared by
+    everyone using it); --load NAME shows them again, in the saved order.
     """
     import dataclasses
 
     from catalog.api import SHORTLIST_SORT
+    from catalog.cli import saved_shortlist
     from catalog.query import Sort
 
+    if load is not None:
+        others = (
+            use, modify, distribute, train_on_outputs, host_api, family, license, access,
+            tunable, commercial, mau, min_params, max_params, search, tier, sort, top, fits,
+            dtype, context, memory, gpu_memory, machine, save,
+        )  # fmt: skip
+        if any(v not in (None, False, []) for v in others):
+            raise UsageError(
+                "--load shows a saved shortlist as it was saved; drop the other options"
+            )
+        cat = open_catalog(ctx)
+        models, title = saved_shortlist.load_shortlist(cat, load, fmt)
+        emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title)
+        return
+    if save is not None:
+        from catalog.store.saved import valid_name
+
+        valid_name(save, what="list")  # before any output: a bad name must not half-succeed
+    if machine is not None and (memory or gpu_memory):
+        raise UsageError(
+            "--machine takes the memory from the recorded machine; drop --memory/--gpu-memory"
+        )
     filters = filters_from(
         family=family, license=license, access=access, tunable=tunable, commercial=commercial,
         mau=mau, min_params=min_params, max_params=max_params, search=search, tier=tier,
@@ -214,14 +260,35 @@ def shortlist(
         filters = dataclasses.replace(filters, use=intended)
     cat = open_catalog(ctx)
     order = Sort.parse(sort, default=SHORTLIST_SORT)
-    if fits or dtype or context is not None or memory or gpu_memory:
-        from catalog.hardware import detect_hardware
+    if fits or dtype or context is not None or memory or gpu_memory or machine:
+        hardware, where = _hardware(cat, machine, memory, gpu_memory)
+        ids = _print_fitting(cat, filters, fmt, hardware, order, dtype, context, top, where)
+        fit: dict[str, Any] | None = {
+            "dtype": dtype, "context": context, "memory": memory, "gpu_memory": gpu_memory,
+            "machine": machine,
+        }  # fmt: skip
+    else:
+        models = cat.query(filters, sort=order, top=top)
+        print_models(cat, models, fmt, filters=filters, title="shortlist")
+        ids, fit = [m.id for m in models], None
+    if save is not None:
+        query = saved_shortlist.shortlist_query(filters, order, top, fit)
+        saved_shortlist.save_shortlist(cat, save, ids, query, fmt)
 
-        hardware = detect_hardware(memory=memory, gpu_memory=gpu_memory)
-        _print_fitting(cat, filters, fmt, hardware, order, dtype, context, top)
-        return
-    models = cat.query(filters, sort=order, top=top)
-    print_models(cat, models, fmt, filters=filters, title="shortlist")
+
+def _hardware(
+    cat: Catalog, machine: str | None, memory: str | None, gpu_memory: str | None
+) -> tuple[Any, str]:
+    """The hardware ``--fits`` judges on, and how to name it on stderr."""
+    if machine is not None:
+        from catalog.machine_fit import find_machine, recorded_hardware
+
+        record = find_machine(cat, machine)
+        label = f"recorded machine {record.label} ({record.fingerprint}; installed memory)"
+        return recorded_hardware(record), label
+    from catalog.hardware import detect_hardware
+
+    return detect_hardware(memory=memory, gpu_memory=gpu_memory), ""
 
 
 def _on_model(column: Column) -> Column:
@@ -244,8 +311,13 @@ def _print_fitting(
     dtype: str | None,
     context: int | None,
     top: int | None,
-) -> None:
-    """``shortlist --fits``: each kept model with its fit; the machine judged goes to stderr."""
+    where: str = "",
+) -> list[str]:
+    """``shortlist --fits``: each kept model with its fit; the machine judged goes to stderr.
+
+    Returns:
+        The ids listed.
+    """
     from catalog.fitting import fitting_models
     from catalog.units import format_bytes
 
@@ -257,11 +329,16 @@ def _print_fitting(
     if fmt is Format.table:
         devices = [f"gpu:{g.index} {format_bytes(g.free_bytes)} free" for g in hardware.gpus]
         devices.append(f"RAM {format_bytes(hardware.ram_available_bytes)} available")
-        err("judged on one device of: " + "; ".join(devices) + " (API-only models left out)")
+        err(
+            f"judged on one device of{' ' + where if where else ''}: "
+            + "; ".join(devices)
+            + " (API-only models left out)"
+        )
         if not pairs:
             err(
                 "No model fits. Try a smaller --dtype (int4, q4_k_m), a shorter --context or drop filters."
             )
+    return [m.id for m, _ in pairs]
 
 
 def show(

@@ -45,7 +45,9 @@ def test_processes_opening_a_stale_store_at_once_rebuild_it_safely(
     assert [o.code for o in outcomes] == [0, 0, 0], [o.stderr for o in outcomes]
     assert {o.json()["id"] for o in outcomes} == {"team-model-7b"}
     assert count(raw_engine, "model", "id = 'team-model-7b'") == 1
-    assert count(raw_engine, "model", "tier = 'curated'") == len(load_curated().models)  # with the overlay
+    assert count(raw_engine, "model", "tier = 'curated'") == len(
+        load_curated().models
+    )  # with the overlay
     assert meta_rows(raw_engine)["built_at"] >= built
 
 
