@@ -40,6 +40,7 @@ _ARCHITECTURE_TYPES = {
     "Qwen3ForCausalLM": "qwen3",
     "GemmaForCausalLM": "gemma",
     "Gemma2ForCausalLM": "gemma2",
+    "Gemma3ForCausalLM": "gemma3_text",
     "FalconForCausalLM": "falcon",
     "RWForCausalLM": "falcon",
     "GPT2LMHeadModel": "gpt2",
@@ -67,6 +68,7 @@ _TIED_BY_DEFAULT = {
     "mpt",
     "gemma",
     "gemma2",
+    "gemma3_text",
     "gpt_bigcode",
     "starcoder2",
 }
@@ -84,6 +86,7 @@ _GATED_MLP = {
     "qwen3",
     "gemma",
     "gemma2",
+    "gemma3_text",
     "phi3",
     "olmo",
     "deepseek_v2",

@@ -28,8 +28,8 @@ from catalog.estimate.layouts import (
 
 def _llama(arch: Architecture) -> Layout:
     bias = config_flag(arch, "attention_bias", False)
-    norms = {"gemma2": 4}.get(arch.model_type, 2) * arch.hidden_size
-    if arch.model_type == "qwen3":
+    norms = {"gemma2": 4, "gemma3_text": 4}.get(arch.model_type, 2) * arch.hidden_size
+    if arch.model_type in ("qwen3", "gemma3_text"):
         norms += 2 * arch.head_dim  # q_norm and k_norm
     mlp = gated_mlp(arch.hidden_size, arch.ffn_size, bias=config_flag(arch, "mlp_bias", False))
     return single_group(arch, attention_qkvo(arch, bias=bias, o_bias=bias) + mlp, norms)
@@ -240,6 +240,7 @@ FAMILIES: dict[str, Callable[[Architecture], Layout]] = {
     "llama": _llama,
     "gemma": _llama,
     "gemma2": _llama,
+    "gemma3_text": _llama,
     "qwen3": _llama,
     "mistral": _mistral,
     "qwen2": _qwen2,

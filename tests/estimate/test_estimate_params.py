@@ -127,6 +127,7 @@ FAMILY_CONFIGS: dict[str, dict[str, Any]] = {
     "llama-biases": {**_GQA, "model_type": "llama", "attention_bias": True, "mlp_bias": True},
     "gemma": {**_GQA, "model_type": "gemma", "head_dim": 32},
     "gemma2": {**_GQA, "model_type": "gemma2", "head_dim": 32},
+    "gemma3_text": {**_GQA, "model_type": "gemma3_text", "head_dim": 32},
     "qwen3": {**_GQA, "model_type": "qwen3", "head_dim": 32},
     "mistral": {**_GQA, "model_type": "mistral"},
     "qwen2": {**_GQA, "model_type": "qwen2"},
