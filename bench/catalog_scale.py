@@ -1,104 +1,82 @@
-"""How the catalog scales: a store with 100,000 synthetic models, timed end to end.
+"""How the catalog scales: a discovery sync of N synthetic Hub models, then timed queries.
 
-Prints medians of
-- an in-process filtered shortlist (target <= 20 ms),
-- a whole ``modelcat shortlist --format json --top 20`` process on that store, against a bare
-  ``python -c "import sqlmodel"`` measured in the same run (target <= 1.5x),
-- ``modelcat --help`` (target <= 150 ms),
-- the rebuild of the curated part from the YAML files.
+For each backend given (SQLite by default; ``--db`` repeatable), on a scratch store:
+- the time to ingest a discovery sync of ``--models`` repos through the sync's own storage
+  path (one transaction per listing page of 1,000: models, snapshots, lineage; then ANALYZE),
+- medians of in-process filtered shortlists (target <= 20 ms on SQLite at 100,000 models,
+  <= 50 ms on PostgreSQL at 1,000,000), license-check shortlists and counts
+  (``--use commercial --mau 900M``),
+- whole ``modelcat shortlist`` processes against a bare ``python -c "import sqlmodel"``
+  (target <= 1.5x on SQLite) and ``modelcat --help`` (target <= 150 ms),
+- the rebuild of the curated part from the YAML files,
+then one table with the backends side by side.
 
-Usage: python bench/catalog_scale.py [--models 100000] [--db URL] [--repeat 15]
+A PostgreSQL URL names a server: the run creates its own database there and drops it after
+(``--keep`` keeps it). ``scripts/with-postgres`` starts a throwaway server.
+
+Usage: python bench/catalog_scale.py [--models 100000] [--db sqlite] [--db postgresql+psycopg://...]
+       [--repeat 15] [--no-processes] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 
-from catalog.api import Catalog
-from catalog.domain import Model
-from catalog.store.convert import model_row
-from catalog.store.engine import analyze
-from catalog.store.tables import MODEL
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# (family, publisher, architecture, license, access, typical sizes in billions)
-FAMILIES = [
-    ("Llama 3.1", "meta-llama", "llama", "llama3.1", "gated", [8, 70, 405]),
-    ("Llama 2", "meta-llama", "llama", "llama2", "gated", [7, 13, 70]),
-    ("Mistral", "mistralai", "mistral", "apache-2.0", "open", [7, 12, 24]),
-    ("Qwen2.5", "Qwen", "qwen2", "apache-2.0", "open", [0.5, 1.5, 3, 7, 14, 32, 72]),
-    ("Gemma 2", "google", "gemma2", "gemma", "gated", [2, 9, 27]),
-    ("Phi-3", "microsoft", "phi3", "mit", "open", [3.8, 7, 14]),
-    ("Falcon", "tiiuae", "falcon", "apache-2.0", "open", [1, 7, 40]),
-    ("Pythia", "EleutherAI", "gpt_neox", "apache-2.0", "open", [0.07, 0.41, 1, 2.8, 6.9, 12]),
-    ("BLOOM", "bigscience", "bloom", "bigscience-bloom-rail-1.0", "open", [0.56, 1.1, 3, 7.1]),
-    ("DeepSeek", "deepseek-ai", "llama", "deepseek-license-1.0", "open", [1.3, 7, 67]),
-    ("OLMo", "allenai", "olmo", "apache-2.0", "open", [1, 7, 13]),
-    ("StarCoder", "bigcode", "gpt_bigcode", "bigcode-openrail-m", "gated", [1, 3, 7, 15]),
-]
-AUTHORS = ["TheBloke", "unsloth", "bartowski", "NousResearch", "lmsys", "mlx-community", "teknium"]
-SUFFIXES = ["", "-instruct", "-chat", "-GGUF", "-AWQ", "-GPTQ", "-dpo", "-sft", "-v2", "-code"]
-METHODS = [("full", "lora", "qlora", "prompt-tuning"), ("lora", "qlora"), ("full", "lora"), ()]
+from scale_listing import listing  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from catalog.api import Catalog, make_filters  # noqa: E402
+from catalog.hub import HubModel  # noqa: E402
+from catalog.licenses import IntendedUse  # noqa: E402
+from catalog.store.engine import analyze  # noqa: E402
+from catalog.sync import persist  # noqa: E402
+from catalog.sync.drift import LicenseTable  # noqa: E402
+from catalog.sync.storage import base_families, store_hub_models  # noqa: E402
+
+PAGE = 1000
+"""Repos per listing page: what the Hub returns per request and the sync writes per transaction."""
+ENDPOINT = "https://huggingface.co"
+
+Results = dict[str, str]
+"""Measurement label -> formatted figure, for one backend."""
 
 
-def synthetic_models(n: int, seed: int = 7) -> list[Model]:
-    """``n`` plausible Hub-discovered models with a realistic spread of families and sizes."""
-    rng = random.Random(seed)
-    models: list[Model] = []
-    for i in range(n):
-        family, org, arch, lic, access, sizes = rng.choice(FAMILIES)
-        size = rng.choice(sizes)
-        params = int(size * 1e9 * rng.uniform(0.97, 1.03))
-        author = rng.choice([org, *AUTHORS])
-        name = f"{family.replace(' ', '-')}-{size}B{rng.choice(SUFFIXES)}-{i}"
-        released = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randrange(0, 1400))
-        models.append(
-            Model(
-                id=f"{author.lower()}--{name.lower()}",
-                name=name,
-                family=family,
-                publisher=author,
-                release_date=released,
-                variant=rng.choice(["base", "chat", "instruct", "code"]),
-                params=params,
-                active_params=None,
-                context_length=rng.choice([2048, 4096, 8192, 32768, 131072]),
-                architecture=arch,
-                hub_id=f"{author}/{name}",
-                license=lic if rng.random() > 0.1 else "apache-2.0",
-                access="gated" if access == "gated" and author == org else "open",
-                tunability=rng.choice(METHODS),
-                tuning_routes=("peft", "trl"),
-                sources={"license": f"https://huggingface.co/{author}/{name}"},
-                tier="hub",
-            )
-        )
-    return models
-
-
-def fill(cat: Catalog, n: int) -> float:
-    """Insert ``n`` synthetic models; returns the seconds it took."""
-    commercial = {lic.id: lic.term("commercial_use").value for lic in cat.licenses()}
+def ingest(cat: Catalog, n: int) -> float:
+    """Store ``n`` listed repos the way ``catalog.sync.discover`` does; returns the seconds."""
+    licenses = LicenseTable.of({lic.id: lic for lic in cat.licenses()})
+    tags = {lic.id: (lic.hub_id, lic.hub_license_name) for lic in cat.licenses()}
+    with cat.connect() as conn:
+        families = base_families(conn)
+    bases = {family: repo for repo, family in sorted(families.items())}
     start = time.perf_counter()
-    models = synthetic_models(n)
-    with cat.engine.begin() as conn:
-        conn.execute(MODEL.delete().where(MODEL.c.tier == "hub"))
-        for i in range(0, len(models), 5000):
-            rows = [
-                model_row(m, commercial_use=commercial[m.license]) for m in models[i : i + 5000]
-            ]
-            conn.execute(MODEL.insert(), rows)
-    analyze(cat.engine)  # as a discovery sync does after a bulk insert
+    for page in _pages(listing(n, license_tags=tags, base_repos=bases)):
+        at = persist.now()
+        with cat.engine.begin() as conn:
+            persist.load_snapshots(conn, [i.repo_id for i in page])
+            models = store_hub_models(conn, page, ENDPOINT, licenses, families=families)
+            written = {m.hub_id for m in models}
+            persist.write_listed(conn, [i for i in page if i.repo_id in written], at=at)
+    analyze(cat.engine)
     return time.perf_counter() - start
+
+
+def _pages(models: Iterator[HubModel]) -> Iterator[list[HubModel]]:
+    while page := list(islice(models, PAGE)):
+        yield page
 
 
 def median_ms(fn: Callable[[], object], repeat: int) -> float:
@@ -121,74 +99,130 @@ def process_ms(argv: list[str], repeat: int, env: dict[str, str]) -> float:
     return median_ms(once, repeat)
 
 
+def queries(cat: Catalog) -> dict[str, Callable[[], object]]:
+    """The in-process measurements: filtered shortlists, license checks and counts."""
+    use = IntendedUse.from_options(use="commercial", mau="900M")
+    return {
+        "shortlist open + lora + commercial + <=8B, top 20": lambda: cat.shortlist(
+            access=["open"], tunable=["lora"], commercial=True, max_params="8B", top=20
+        ),
+        "shortlist family + license, top 20": lambda: cat.shortlist(
+            family=["Qwen2.5"], license=["apache-2.0"], top=20
+        ),
+        "shortlist --mau 900M, top 20": lambda: cat.shortlist(mau="900M", top=20),
+        "shortlist search 'instruct', top 20": lambda: cat.shortlist(search="instruct", top=20),
+        "license check: --use commercial --mau 900M, top 20": lambda: cat.shortlist(
+            use=use, top=20
+        ),
+        "license check: count --use commercial --mau 900M": lambda: cat.count(
+            make_filters(use=use)
+        ),
+        "count open + <=8B": lambda: cat.count(make_filters(access=["open"], max_params="8B")),
+    }
+
+
+def run_backend(url: str, args: argparse.Namespace) -> Results:
+    """Every measurement on the store at ``url`` (made and filled here)."""
+    out: Results = {}
+    cat = Catalog.open(url)
+    backend = cat.info().backend
+    seconds = ingest(cat, args.models)
+    info = cat.info()
+    out["models in the store"] = f"{info.models:,}"
+    out["ingest a discovery sync (s)"] = f"{seconds:.1f}"
+    out["ingest rate (models/s)"] = f"{args.models / seconds:,.0f}"
+    print(f"\n{backend}: {info.models:,} models; ingested {args.models:,} in {seconds:.1f} s")
+    for label, fn in queries(cat).items():
+        value = median_ms(fn, args.repeat)
+        out[f"{label} (ms)"] = f"{value:.2f}"
+        print(f"  {label:55s} {value:9.2f} ms")
+    if args.processes:
+        env = {**os.environ, "MODELCAT_DB": url}
+        exe = str(Path(sys.executable).with_name("modelcat"))
+        bare = process_ms([sys.executable, "-c", "import sqlmodel"], args.repeat, env)
+        shortlist = process_ms([exe, "shortlist", "-f", "json", "--top", "20"], args.repeat, env)
+        licensed = process_ms(
+            [exe, "shortlist", "-f", "json", "--top", "20", "--use", "commercial",
+             "--mau", "900M"],
+            args.repeat, env,
+        )  # fmt: skip
+        out["process: python -c 'import sqlmodel' (ms)"] = f"{bare:.0f}"
+        out["process: modelcat shortlist --top 20 (ms)"] = (
+            f"{shortlist:.0f} ({shortlist / bare:.2f}x)"
+        )
+        out["process: ... --use commercial --mau 900M (ms)"] = (
+            f"{licensed:.0f} ({licensed / bare:.2f}x)"
+        )
+        print(
+            f"  process shortlist {shortlist:.0f} ms ({shortlist / bare:.2f}x bare {bare:.0f} ms)"
+        )
+    rebuild = median_ms(cat.rebuild, max(3, args.repeat // 3))
+    out["rebuild of the curated part (ms)"] = f"{rebuild:.0f}"
+    cat.close()
+    return out
+
+
+def scratch_database(server: str) -> str:
+    """A new database on the PostgreSQL server of ``server``; returns its URL."""
+    name = f"modelcat_scale_{uuid.uuid4().hex[:8]}"
+    _admin(server, f'CREATE DATABASE "{name}"')
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop the database of ``url``."""
+    _admin(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _admin(url: str, statement: str) -> None:
+    admin = make_url(url).set(database="postgres")
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(statement))
+    engine.dispose()
+
+
+def side_by_side(results: dict[str, Results]) -> str:
+    """A Markdown table: one row per measurement, one column per backend."""
+    names = list(results)
+    labels = list(dict.fromkeys(label for r in results.values() for label in r))
+    lines = ["| measurement | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for label in labels:
+        lines.append(f"| {label} | " + " | ".join(results[n].get(label, "") for n in names) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=100_000)
-    parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--db",
+        action="append",
+        help="'sqlite' (a temporary file) or a postgresql+psycopg:// server URL; repeatable",
+    )
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--no-processes", dest="processes", action="store_false")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch stores")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="modelcat-bench-")
-    url = args.db or str(Path(tmp) / "scale.db")
-    cat = Catalog.open(url)
-    fill_s = fill(cat, args.models)
-    total = cat.info().models
-    print(
-        f"store: {cat.info().backend}, {total:,} models ({args.models:,} synthetic, filled in {fill_s:.1f} s)"
+    results: dict[str, Results] = {}
+    for target in args.db or ["sqlite"]:
+        if target == "sqlite":
+            url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='modelcat-scale-')) / 'scale.db'}"
+            results["SQLite"] = run_backend(url, args)
+            continue
+        url = scratch_database(target)
+        try:
+            results["PostgreSQL"] = run_backend(url, args)
+        finally:
+            if not args.keep:
+                drop_database(url)
+    helped = process_ms(
+        [str(Path(sys.executable).with_name("modelcat")), "--help"], args.repeat, dict(os.environ)
     )
-
-    queries: dict[str, Callable[[], object]] = {
-        "open + lora + commercial + <=8B, top 20": lambda: cat.shortlist(
-            access=["open"], tunable=["lora"], commercial=True, max_params="8B", top=20
-        ),
-        "family + license, top 20": lambda: cat.shortlist(
-            family=["Qwen2.5"], license=["apache-2.0"], top=20
-        ),
-        "--mau 900M, top 20": lambda: cat.shortlist(mau="900M", top=20),
-        "search 'instruct', top 20": lambda: cat.shortlist(search="instruct", top=20),
-        "count (open, <=8B)": lambda: cat.count(
-            __import__("catalog.api").api.make_filters(access=["open"], max_params="8B")
-        ),
-    }
-    print("\nin-process queries (median ms, target <= 20):")
-    for label, fn in queries.items():
-        print(f"  {label:42s} {median_ms(fn, args.repeat):8.2f}")
-
-    env = {**os.environ, "MODELCAT_DB": url}
-    exe = str(Path(sys.executable).with_name("modelcat"))
-    bare = process_ms([sys.executable, "-c", "import sqlmodel"], args.repeat, env)
-    shortlist = process_ms([exe, "shortlist", "--format", "json", "--top", "20"], args.repeat, env)
-    filtered = process_ms(
-        [
-            exe,
-            "shortlist",
-            "--format",
-            "json",
-            "--top",
-            "20",
-            "--access",
-            "open",
-            "--max-params",
-            "8B",
-            "--commercial",
-        ],
-        args.repeat,
-        env,
-    )
-    helped = process_ms([exe, "--help"], args.repeat, env)
-    print("\nwhole processes (median ms):")
-    print(f"  python -c 'import sqlmodel'                {bare:8.1f}")
-    print(
-        f"  modelcat shortlist --format json --top 20  {shortlist:8.1f}  ({shortlist / bare:.2f}x bare, target <= 1.5x)"
-    )
-    print(
-        f"  ... with --access open --max-params 8B     {filtered:8.1f}  ({filtered / bare:.2f}x bare)"
-    )
-    print(f"  modelcat --help                            {helped:8.1f}  (target <= 150 ms)")
-
-    rebuild = median_ms(cat.rebuild, max(3, args.repeat // 3))
-    print(f"\nrebuild of the curated part from YAML: {rebuild:.1f} ms (median)")
-    cat.close()
+    print(f"\nmodelcat --help: {helped:.0f} ms (target <= 150 ms)")
+    print(f"\n{args.models:,} synthetic Hub models, medians of {args.repeat} runs:\n")
+    print(side_by_side(results))
 
 
 if __name__ == "__main__":
