@@ -14,7 +14,6 @@ Fits of a whole listing page through the SQL-filtered, ranked catalog (:func:`fi
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -88,15 +87,16 @@ class ModelFit:
 def config_with_source(cat: Catalog | None, model: Model) -> tuple[dict[str, Any] | None, str]:
     """The ``config.json`` numbers to estimate ``model`` from, and where they come from.
 
-    The full config.json stored by the last Hub sync wins (read through ``cat``, when the sync
-    feature is installed and has synced the model); else the curated numbers of
-    ``data/models.yaml``, with ``model_type`` filled in from the entry's ``architecture`` when the
-    curated block omits it; else ``(None, "none")``.
+    The full config.json stored by the last Hub sync wins (read through ``cat``, when the model
+    has been synced); else the curated numbers of ``data/models.yaml``, with ``model_type`` filled
+    in from the entry's ``architecture`` when the curated block omits it; else ``(None, "none")``.
     """
     if model.is_api:
         return None, "none"
     if cat is not None:
-        synced = _synced_config(cat, model)
+        from catalog.sync import synced_config
+
+        synced = synced_config(cat, model)
         if synced:
             return synced, "the config.json stored by the last Hub sync"
     if not model.config:
@@ -111,19 +111,6 @@ def config_with_source(cat: Catalog | None, model: Model) -> tuple[dict[str, Any
 def model_config(cat: Catalog | None, model: Model) -> dict[str, Any] | None:
     """The ``config.json`` numbers to estimate ``model`` from (see :func:`config_with_source`)."""
     return config_with_source(cat, model)[0]
-
-
-def _synced_config(cat: Catalog, model: Model) -> dict[str, Any] | None:
-    # The Hub sync is an optional feature: imported by name so the estimator works without it.
-    try:
-        sync = importlib.import_module("catalog.sync")
-    except ImportError:
-        return None
-    reader = getattr(sync, "synced_config", None)
-    if reader is None:
-        return None
-    config = reader(cat, model)
-    return dict(config) if isinstance(config, dict) and config else None
 
 
 def _judged(
