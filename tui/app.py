@@ -9,7 +9,7 @@ import os
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,11 +18,11 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from catalog.errors import CatalogError, UsageError
-from tui import features
 from tui.state import FilterState, Shortlist
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.hardware import Hardware
     from catalog.query import Sort
     from tui.screens.browse import BrowseScreen
 
@@ -54,7 +54,7 @@ class ModelcatApp(App[None]):
         owns_catalog: bool = False,
         export_dir: Path | None = None,
         theme: str | None = None,
-        hardware: Any = None,
+        hardware: Hardware | None = None,
     ) -> None:
         super().__init__()
         self.catalog = catalog
@@ -67,7 +67,7 @@ class ModelcatApp(App[None]):
         self.last_export: Path | None = None
         """The file the shortlist was last exported to (shown in the notification)."""
         self.hardware = hardware
-        """This machine (``catalog.hardware.Hardware``); probed in a worker when not given."""
+        """This machine; probed in a worker when not given."""
         if theme:
             if theme not in self.available_themes:
                 known = ", ".join(sorted(self.available_themes))
@@ -82,7 +82,7 @@ class ModelcatApp(App[None]):
         return BrowseScreen()
 
     def on_mount(self) -> None:
-        if self.hardware is None and features.available("hardware"):
+        if self.hardware is None:
             self._detect_hardware()
         if self.catalog.recovered_from:
             self.notify(
@@ -94,7 +94,7 @@ class ModelcatApp(App[None]):
             )
 
     @work(thread=True, group="hardware", exit_on_error=False, description="Detecting this machine")
-    def _detect_hardware(self) -> Any:
+    def _detect_hardware(self) -> Hardware:
         from catalog.hardware import detect_hardware
 
         return detect_hardware()
@@ -104,7 +104,7 @@ class ModelcatApp(App[None]):
         if event.state == WorkerState.ERROR:
             self.route_worker_error(event.worker)
         elif event.state == WorkerState.SUCCESS and event.worker.group == "hardware":
-            self.hardware = event.worker.result
+            self.hardware = cast("Hardware", event.worker.result)
             self.browse.refresh_results()
 
     def on_unmount(self) -> None:
@@ -264,7 +264,7 @@ def make_app(
     data_dir: str | os.PathLike[str] | None = None,
     export_dir: Path | None = None,
     theme: str | None = None,
-    hardware: Any = None,
+    hardware: Hardware | None = None,
 ) -> ModelcatApp:
     """Build the app over ``catalog``, or over a catalog opened from ``db``/``data_dir``.
 

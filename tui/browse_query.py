@@ -6,13 +6,14 @@ Everything here calls the ``catalog`` API; the screen only shows the ``BrowseRes
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from catalog.errors import CatalogError
 from tui.state import FilterState, FitState
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.hardware import Hardware
     from catalog.query import Filters, Sort
     from tui.columns import RowMaker
     from tui.widgets.model_table import PageLoader, TableRow
@@ -48,7 +49,7 @@ def run_browse_query(
     sort: Sort,
     page_size: int,
     rows: RowMaker,
-    hardware: Any = None,
+    hardware: Hardware | None = None,
 ) -> BrowseResult:
     """Count and read the first page for ``state``; explain an empty result.
 
@@ -58,7 +59,7 @@ def run_browse_query(
         sort: the table's sort.
         page_size: rows in the first page.
         rows: turns models into table rows.
-        hardware: this machine (``catalog.hardware.Hardware``), needed by the fit filter.
+        hardware: this machine, needed by the fit filter (None while it is being probed).
     """
     filters, problems = state.to_filters()
     notes: list[str] = []
@@ -78,7 +79,7 @@ def _fit_filter(
     cat: Catalog,
     filters: Filters,
     fits: FitState,
-    hardware: Any,
+    hardware: Hardware | None,
     problems: dict[str, str],
     notes: list[str],
 ) -> Filters:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from catalog.domain import Model
 from catalog.errors import CatalogError
 from catalog.units import format_count
 from tui.widgets.model_table import Cell, TableColumn, TableRow, Tone
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.hardware import Hardware
 
 ACCESS_TONES: dict[str, Tone] = {"open": "good", "gated": "warn", "request": "warn", "api": "dim"}
 
@@ -36,12 +40,12 @@ TUNABLE_FLAGS = (
 """One fixed slot per tuning method, so the column scans like a row of flags (help spells them out)."""
 
 ExtraCells = Callable[[Sequence[Model]], list[Cell]]
-"""Cells of a feature-backed column for a page of models (runs in a worker thread)."""
+"""Cells of a column computed for a whole page of models (runs in a worker thread)."""
 
 
 @dataclass(frozen=True)
 class RowMaker:
-    """Turns a page of models into table rows, with any feature-backed columns."""
+    """Turns a page of models into table rows, with any page-computed columns."""
 
     columns: list[TableColumn]
     extras: dict[str, ExtraCells]
@@ -57,7 +61,7 @@ class RowMaker:
 
 
 def base_cells(model: Model) -> dict[str, Cell]:
-    """The cells every installation can show."""
+    """The cells read straight from the model."""
     methods = " ".join(
         flag if method in model.tunability else "·" for method, flag in TUNABLE_FLAGS
     )
@@ -76,7 +80,8 @@ def base_cells(model: Model) -> dict[str, Cell]:
 
 
 def row_maker(extras: dict[str, ExtraCells]) -> RowMaker:
-    """The columns for this installation: fit and benchmark columns only when they can be filled."""
+    """The columns: the fit and benchmark columns when ``extras`` fills them (the licenses
+    screen's table leaves them out)."""
     columns = list(BASE_COLUMNS)
     if "fit" in extras:
         columns.append(FIT_COLUMN)
@@ -86,7 +91,9 @@ def row_maker(extras: dict[str, ExtraCells]) -> RowMaker:
     return RowMaker(columns, extras)
 
 
-def fit_cells(hardware: Callable[[], Any], context: Callable[[], int | None]) -> ExtraCells:
+def fit_cells(
+    hardware: Callable[[], Hardware | None], context: Callable[[], int | None]
+) -> ExtraCells:
     """The fit column (``catalog.fitting.model_fit``): the most precise dtype that fits one device
     here, ``no`` when none does, ``n/a`` for API-only models; ``~`` marks a verdict from the
     parameter count alone (KV cache unknown).
@@ -120,7 +127,7 @@ def fit_cells(hardware: Callable[[], Any], context: Callable[[], int | None]) ->
     return cells
 
 
-def bench_cells(catalog: Any) -> ExtraCells:
+def bench_cells(catalog: Catalog) -> ExtraCells:
     """The benchmark column: the best stored decode speed (tokens/s) of each model, if any."""
 
     def cells(models: Sequence[Model]) -> list[Cell]:

@@ -1,21 +1,26 @@
 """Everything the detail screen shows about one model, gathered in a worker thread.
 
-Each section calls the ``catalog`` feature that owns it; a feature this installation lacks
-leaves a note that the screen shows instead of numbers.
+Each section calls the ``catalog`` function that owns it (the same ones ``modelcat show`` uses);
+a section that cannot be filled (an API-only model has no local copy, a model without a size has
+no estimate) leaves a note that the screen shows instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import CatalogError
-from tui import features
 from tui.state import UseState
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.bench.records import StoredRun
     from catalog.domain import Model
+    from catalog.hardware import Hardware
+    from catalog.licenses import Verdict
+    from catalog.local import LocalModel
 
 ESTIMATE_DTYPES = ("bf16", "int8", "int4")
 BENCH_HISTORY = 10
@@ -29,31 +34,34 @@ class DetailData:
     license: dict[str, Any]
     """``catalog.describe.license_summary``."""
     use_label: str
-    verdict: Any = None
-    """``catalog.licenses.Verdict`` for the intended use (None when unavailable)."""
+    verdict: Verdict | None = None
+    """The license verdict for the intended use (None when it could not be judged)."""
     verdict_note: str | None = None
     estimates: list[dict[str, Any]] = field(default_factory=list)
     fits: dict[str, str] = field(default_factory=dict)
     shape_source: str = ""
     estimate_note: str | None = None
-    local: list[Any] = field(default_factory=list)
-    """``catalog.local.LocalModel`` copies of this model on this machine."""
+    local: list[LocalModel] = field(default_factory=list)
+    """Copies of this model on this machine."""
     local_note: str | None = None
     hub: dict[str, Any] | None = None
     """``catalog.sync.hub_view``: the Hub facts of the last sync (all None before one)."""
     drift: list[dict[str, Any]] = field(default_factory=list)
     """``catalog.sync.drift_view``: where the Hub now disagrees with the curated data."""
+    lineage: dict[str, Any] | None = None
+    """``catalog.sync.lineage_view``: the base models of a Hub-tier derivative."""
     hub_note: str | None = None
-    bench: list[Any] = field(default_factory=list)
-    """Stored benchmark runs of this model (``catalog.bench.store.StoredRun``), newest first."""
-    bench_note: str | None = None
+    bench: list[StoredRun] = field(default_factory=list)
+    """Stored benchmark runs of this model, newest first."""
 
 
 def gather(
-    cat: Catalog, model_id: str, *, use: UseState | None, hardware: Any = None
+    cat: Catalog, model_id: str, *, use: UseState | None, hardware: Hardware | None = None
 ) -> DetailData:
     """Read every section for ``model_id`` (raises ``UnknownModelError`` for a bad id)."""
+    from catalog.bench.store import load_results
     from catalog.describe import license_summary
+    from catalog.sync import drift_view, hub_view, lineage_view
 
     model = cat.get(model_id)
     chosen = use or UseState()
@@ -61,45 +69,45 @@ def gather(
     data = DetailData(model, license_summary(cat, model.license), label)
     _verdict(cat, model, chosen, data)
     _local(model, data)
-    _estimates(model, hardware, data)
-    if not features.available("sync"):
-        data.hub_note = features.missing_message("sync")
-    elif not model.hub_id:
-        data.hub_note = "Not on the Hub (no hub id)."
-    else:
-        from catalog.sync import drift_view, hub_view
-
+    _estimates(cat, model, hardware, data)
+    if model.hub_id:
         data.hub, data.drift = hub_view(cat, model), drift_view(cat, model)
-    if features.available("bench_results"):
-        from catalog.bench.store import load_results
-
-        data.bench = load_results(cat, model=model.id, limit=BENCH_HISTORY)
+        data.lineage = lineage_view(cat, model)
     else:
-        data.bench_note = features.missing_message("bench_results")
+        data.hub_note = "Not on the Hub (no hub id)."
+    # Runs of the Hub id count too, as in ``modelcat show`` (a folder benchmarked by its id).
+    keys = [model.id, *([model.hub_id] if model.hub_id else [])]
+    data.bench = load_results(cat, model=keys, limit=BENCH_HISTORY)
     return data
 
 
-def local_copies(model: Model) -> tuple[list[Any], str | None]:
-    """Copies of ``model`` on this machine (Hugging Face cache), and a note when unavailable."""
-    if not features.available("local"):
-        return [], features.missing_message("local")
-    from catalog.local import find_local_models
-    from catalog.local_link import link
+def local_copies(model: Model) -> list[LocalModel]:
+    """The copy of ``model`` in the Hugging Face cache (its ``main`` snapshot), if any.
 
-    scan = find_local_models()
-    linked = link(scan.models, [model])
-    return [m for m in linked if m.catalog_id == model.id], None
+    As ``modelcat show`` finds it: a look-up of the model's own repository, not a scan of the
+    whole cache (which would read every cached config and load huggingface_hub).
+    """
+    from catalog.local import cached_snapshot, scan_folder
+
+    if model.hub_id is None or model.is_api:
+        return []
+    try:
+        snapshot = cached_snapshot(model.hub_id)
+    except ValueError:  # a hub id that is not safe to turn into a path
+        return []
+    if snapshot is None:
+        return []
+    copies = scan_folder(snapshot, max_depth=0).models
+    return [dataclasses.replace(copy, catalog_id=model.id) for copy in copies]
 
 
 def _verdict(cat: Catalog, model: Model, use: UseState, data: DetailData) -> None:
-    if not features.available("compliance"):
-        data.verdict_note = features.missing_message("compliance")
-        return
-    from catalog.licenses import check_compliance
+    # With lineage, as ``modelcat license check``: a derivative is bound by its bases' licenses.
+    from catalog.sync import check_with_lineage
 
     try:
         licenses = {lic.id: lic for lic in cat.licenses()}
-        [data.verdict] = check_compliance([model], licenses, use.intended_use())
+        [data.verdict] = check_with_lineage(cat, [model], licenses, use.intended_use())
     except CatalogError as exc:
         data.verdict_note = str(exc)
 
@@ -108,29 +116,27 @@ def _local(model: Model, data: DetailData) -> None:
     if model.is_api:
         data.local_note = "API-only: there are no weights to have on this machine."
         return
-    data.local, data.local_note = local_copies(model)
+    data.local = local_copies(model)
 
 
-def _estimates(model: Model, hardware: Any, data: DetailData) -> None:
-    if not features.available("estimate"):
-        data.estimate_note = features.missing_message("estimate")
-        return
+def _estimates(cat: Catalog, model: Model, hardware: Hardware | None, data: DetailData) -> None:
     from catalog.fitting import estimate_for
+    from catalog.hardware import fit
 
+    # A local copy's own config.json describes exactly the weights on this machine; otherwise
+    # ``estimate_for`` takes the config stored by the last Hub sync, else the curated numbers.
     local = next((copy.config for copy in data.local if copy.config), None)
     if local:
         data.shape_source = "the config.json of the local copy"
     try:
         for dtype in ESTIMATE_DTYPES:
-            result = estimate_for(model, config=local, dtype=dtype)
+            result = estimate_for(model, config=local, cat=cat, dtype=dtype)
             data.estimates.append(result.to_json())
     except CatalogError as exc:
         data.estimate_note = str(exc)
         data.estimates.clear()
         return
-    if hardware is not None and features.available("hardware"):
-        from catalog.hardware import fit
-
+    if hardware is not None:
         for doc in data.estimates:
             inference = doc["inference"]
             verdict = fit(required_bytes=inference["total_bytes"], hardware=hardware)

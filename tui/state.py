@@ -14,6 +14,7 @@ from catalog.errors import CatalogError
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.licenses import IntendedUse
     from catalog.query import Filters
 
 SHORTLIST_NAME = "default"
@@ -31,8 +32,8 @@ class UseState:
     train_on_outputs: bool = False
     host_api: bool = False
 
-    def intended_use(self) -> Any:
-        """The ``catalog.licenses.IntendedUse`` (raises ``UsageError`` for a bad MAU)."""
+    def intended_use(self) -> IntendedUse:
+        """The intended use as the license checks take it (raises ``UsageError`` for a bad MAU)."""
         from catalog.licenses import IntendedUse
 
         return IntendedUse.from_options(

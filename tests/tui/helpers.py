@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 from textual.worker import WorkerFailed
 
 from tui.app import ModelcatApp
@@ -29,3 +30,17 @@ def shown_ids(app: ModelcatApp) -> list[str]:
 def status_text(app: ModelcatApp) -> str:
     """The browse screen's status line."""
     return str(app.browse.query_one("#status", Static).render())
+
+
+def table_rows(screen: Screen[object]) -> list[tuple[str, ...]]:
+    """Every row of every ``DataTable`` on ``screen``, as the texts of its cells."""
+    return [
+        tuple(str(cell) for cell in table.get_row_at(i))
+        for table in screen.query(DataTable).results(DataTable)
+        for i in range(table.row_count)
+    ]
+
+
+def texts(screen: Screen[object]) -> str:
+    """What the ``Static`` widgets (and labels) of ``screen`` show, a line each."""
+    return "\n".join(str(w.render()) for w in screen.query(Static).results(Static))

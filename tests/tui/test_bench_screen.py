@@ -1,11 +1,12 @@
 """The benchmark screen against a tiny real model in a Hugging Face cache: it finds the local
 copy of the highlighted model, runs in a worker with progress and a log, charts the result, and
-cancels cleanly."""
+cancels cleanly; without torch it says how to install it."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,8 +22,6 @@ from tui.screens.bench import BenchScreen
 from tui.screens.detail import DetailScreen
 from tui.widgets.bench_chart import BenchChart
 from tui.widgets.task_panel import TaskPanel
-
-pytestmark = pytest.mark.bench
 
 HUB_ID = "EleutherAI/pythia-1b"
 """A curated model's Hub id; the tiny model is cached under it so the catalog entry links."""
@@ -59,6 +58,7 @@ async def open_bench(app: ModelcatApp, pilot: Pilot[None]) -> BenchScreen:
     return screen
 
 
+@pytest.mark.bench
 async def test_b_finds_the_local_copy_runs_and_charts(app: ModelcatApp, cached: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_bench(app, pilot)
@@ -91,6 +91,7 @@ async def test_b_finds_the_local_copy_runs_and_charts(app: ModelcatApp, cached: 
         assert [r.id for r in detail.data.bench] == [result.id]
 
 
+@pytest.mark.bench
 async def test_the_chart_starts_with_stored_runs(
     app_factory: Callable[..., ModelcatApp], cached: Path
 ) -> None:
@@ -108,6 +109,7 @@ async def test_the_chart_starts_with_stored_runs(
         assert [r.id for r in screen.query_one(BenchChart).results] == [run.id]
 
 
+@pytest.mark.bench
 async def test_cancel_stops_the_run_and_records_nothing(app: ModelcatApp, cached: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_bench(app, pilot)
@@ -131,3 +133,22 @@ async def test_a_bad_folder_is_an_error_notification_not_a_crash(
         assert app.is_running and screen.results == []
         assert any(n.severity == "error" for n in app._notifications)
         assert "Failed:" in screen.query_one(TaskPanel).log_text
+
+
+async def test_without_torch_the_screen_says_how_to_install_it(
+    app: ModelcatApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # what `import torch` sees when not installed
+    folder = tmp_path / "model"
+    folder.mkdir()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_bench(app, pilot)
+        screen.query_one("#path", Input).value = str(folder)
+        await pilot.click("#start")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, BenchScreen)
+        assert screen.results == [] and not screen.running
+        hint = "modelcat bench needs torch and transformers: pip install 'modelcat[bench]'"
+        assert f"Failed: {hint}" in screen.query_one(TaskPanel).log_text
+        [note] = [n for n in app._notifications if n.severity == "error"]
+        assert hint in note.message

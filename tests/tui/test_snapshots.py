@@ -17,7 +17,6 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select
 
 from tests.tui.helpers import settle
-from tui import features
 from tui.app import ModelcatApp
 from tui.widgets.filter_panel import FilterPanel
 
@@ -137,13 +136,14 @@ class TestExport:
         assert snap_compare(snap_app, terminal_size=WIDE, run_before=run_before)
 
 
-class TestFeatureScreens:
-    @pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")
-    def test_sync(self, snap_compare: Snap, snap_app: ModelcatApp) -> None:
+class TestSync:
+    def test_ready(self, snap_compare: Snap, snap_app: ModelcatApp) -> None:
         """The sync screen, ready to start (progress, log, start/cancel)."""
         assert snap_compare(snap_app, press=["s", "_"], terminal_size=WIDE)
 
-    def test_bench_without_a_local_copy(self, snap_compare: Snap, snap_app: ModelcatApp) -> None:
+
+class TestBench:
+    def test_without_a_local_copy(self, snap_compare: Snap, snap_app: ModelcatApp) -> None:
         """b on a model with no local copy: the screen says how to get one."""
 
         async def run_before(pilot: Pilot[Any]) -> None:
@@ -153,6 +153,8 @@ class TestFeatureScreens:
 
         assert snap_compare(snap_app, terminal_size=WIDE, run_before=run_before)
 
-    def test_advisor(self, snap_compare: Snap, snap_app: ModelcatApp) -> None:
+
+class TestAdvisor:
+    def test_form(self, snap_compare: Snap, snap_app: ModelcatApp) -> None:
         """The advisor form."""
         assert snap_compare(snap_app, press=["a", "_"], terminal_size=WIDE)

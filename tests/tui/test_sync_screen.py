@@ -1,22 +1,34 @@
-"""The sync screen: against the local fake Hub once ``catalog.sync`` exists; until then it says
-so and offers nothing to start."""
+"""The sync screen against the local fake Hub, and what the detail and compare screens show of
+the synced data afterwards: Hub facts, drift, estimates from the stored config.json, lineage."""
 
 # Tests of the TUI drive textual directly (the TID251 ban keeps textual out of catalog/).
 
 from __future__ import annotations
 
-import pytest
-from textual.widgets import Button, ProgressBar, Static
+from typing import Any
 
+import pytest
+from textual.widgets import ProgressBar
+
+from catalog.api import Catalog
+from catalog.fitting import estimate_for
+from catalog.hub import HubClient
+from catalog.sync import discover
+from catalog.units import format_bytes
 from tests.fixtures.fake_hub import FakeHub
 from tests.tui.conftest import SIZE
-from tests.tui.helpers import settle
-from tui import features
+from tests.tui.helpers import settle, table_rows, texts
 from tui.app import ModelcatApp
 from tui.screens.browse import BrowseScreen
+from tui.screens.compare import compare_rows
 from tui.screens.detail import DetailScreen
 from tui.screens.sync import SyncScreen
 from tui.widgets.task_panel import TaskPanel
+
+PYTHIA = "EleutherAI/pythia-1b"
+SYNCED = "the config.json stored by the last Hub sync"
+LLAMA2 = "meta-llama/Llama-2-7b-hf"
+REUPLOAD = "someone/Llama-2-7b-reupload"
 
 
 @pytest.fixture
@@ -32,24 +44,28 @@ def online(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
     return fake_hub
 
 
-@pytest.mark.skipif(features.available("sync"), reason="catalog.sync exists")
-async def test_without_catalog_sync_the_screen_says_so(app: ModelcatApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
-        notes = [str(w.render()) for w in screen.query(".unavailable").results(Static)]
-        assert any("not available yet" in n for n in notes)
-        assert screen.query_one("#start", Button).disabled
+def pythia_on_the_hub(hub: FakeHub, cat: Catalog) -> Any:
+    """pythia-1b on the fake Hub, tagged MIT (curated: Apache 2.0), with a longer context."""
+    curated = cat.get("pythia-1b").config or {}
+    config = {**curated, "max_position_embeddings": 4096}
+    return hub.add_model(
+        PYTHIA, config=config, license="mit", downloads=123_456, safetensors_total=1_011_781_632
+    )
 
 
-@pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")
-async def test_sync_against_the_fake_hub(app: ModelcatApp, online: FakeHub) -> None:
+async def test_sync_then_the_detail_shows_hub_facts_drift_and_the_synced_config(
+    app: ModelcatApp, cat: Catalog, online: FakeHub, machine: Any
+) -> None:
+    repo = pythia_on_the_hub(online, cat)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("s")
+        app.open_detail("pythia-1b")
+        await settle(pilot)
+        before = app.screen
+        assert isinstance(before, DetailScreen) and before.data is not None
+        assert "Not synced yet" in texts(before) and not before.data.drift
+        assert "architecture numbers: the curated config" in texts(before)
+        await pilot.press("escape", "s")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SyncScreen)
@@ -57,26 +73,62 @@ async def test_sync_against_the_fake_hub(app: ModelcatApp, online: FakeHub) -> N
         await settle(pilot)
         panel = screen.query_one(TaskPanel)
         assert "Failed" not in panel.log_text
-        assert len(panel.log_text.splitlines()) > 2
         assert screen.query_one(ProgressBar).percentage == 1.0
-        assert online.count("info") > 0
         report = screen.report
-        assert report is not None and report.synced and not report.cancelled
+        assert report is not None and not report.cancelled
+        assert "pythia-1b" in report.synced
         assert str(report) in panel.log_text
-        for failure in report.failed:  # e.g. gated repos without a token: logged, not fatal
+        for failure in report.failed:  # curated repos the fake Hub lacks: logged, not fatal
             assert f"failed {failure.model}: {failure.error}" in panel.log_text
+        assert "drift pythia-1b: license curated 'apache-2.0', Hub 'mit'" in panel.log_text
         assert not any(n.severity == "error" for n in app._notifications)
         await pilot.press("escape")
         assert isinstance(app.screen, BrowseScreen)
-        # The detail screen now shows the Hub facts of a synced model.
-        app.open_detail(report.synced[0])
+        app.open_detail("pythia-1b")
         await settle(pilot)
         detail = app.screen
         assert isinstance(detail, DetailScreen) and detail.data is not None
-        assert detail.data.hub is not None and detail.data.hub.get("sha")
+        rows = table_rows(detail)
+        assert ("sha", repo.sha) in rows
+        assert ("downloads", "123,456") in rows
+        assert ("license", "apache-2.0", "mit", "the Hub's license tag is 'mit'") in rows
+        assert "Not synced yet" not in texts(detail)
+        # Estimates come from the stored config.json: its 4096-token context, not the curated 2048.
+        bf16 = detail.data.estimates[0]
+        assert f"architecture numbers: {SYNCED}" in bf16["assumptions"]
+        assert bf16["inference"]["context"] == 4096
+        assert f"architecture numbers: {SYNCED}" in texts(detail)
+    # The compare screen estimates from the same config.
+    compared = dict(compare_rows(cat, ["pythia-1b", "pythia-6.9b"], use=None, hardware=machine))
+    pythia = cat.get("pythia-1b")
+    synced = estimate_for(pythia, cat=cat, dtype="bf16").inference.total_bytes
+    assert synced > estimate_for(pythia, dtype="bf16").inference.total_bytes  # a larger KV cache
+    assert compared["inference bf16"][0] == format_bytes(synced)
 
 
-@pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")
+async def test_the_detail_of_a_discovered_derivative_shows_its_lineage(
+    app: ModelcatApp, cat: Catalog, online: FakeHub
+) -> None:
+    config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama"}
+    online.add_model(REUPLOAD, config=config, license="apache-2.0", base_model=LLAMA2)
+    discover(cat, client=HubClient(token=False, backoff=0.0), author="someone")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_detail(cat.get(REUPLOAD).id)
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, DetailScreen) and detail.data is not None
+        assert detail.data.lineage is not None
+        shown = texts(detail)
+        assert "Lineage: bound by apache-2.0, llama2" in shown
+        assert "Contradiction" in shown
+        assert (LLAMA2, "finetune", "llama2", "llama-2-7b", "") in table_rows(detail)
+        # The verdict is judged under the base model's license too, as `license check` does.
+        verdict = detail.data.verdict
+        assert verdict is not None and verdict.license == "llama2"
+        assert any(r.term == "lineage" for r in verdict.reasons)
+
+
 async def test_cancel_stops_the_sync(app: ModelcatApp, online: FakeHub) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -92,7 +144,6 @@ async def test_cancel_stops_the_sync(app: ModelcatApp, online: FakeHub) -> None:
         assert not screen.running
 
 
-@pytest.mark.skipif(not features.available("sync"), reason="needs catalog.sync")
 async def test_leaving_the_sync_screen_keeps_it(app: ModelcatApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -7,7 +7,7 @@ use (commercial or not, MAU, distribution) comes from the browse screen's filter
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,9 +16,11 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, S
 from textual.worker import Worker, WorkerState
 
 from catalog.units import format_bytes
-from tui import features
 from tui.screens.base import ModelcatScreen
 from tui.state import UseState
+
+if TYPE_CHECKING:
+    from catalog.advisor import Advice
 
 LEVELS = ("none", "low", "medium", "high")
 SENSITIVITY = ("low", "medium", "high")
@@ -27,12 +29,12 @@ SENSITIVITY = ("low", "medium", "high")
 class AdvisorScreen(ModelcatScreen):
     """A use case in, an adaptation plan and models out."""
 
+    advice: Advice | None = None
+    """The last advice shown."""
+
     def compose(self) -> ComposeResult:
-        available = features.available("advisor")
         with VerticalScroll(id="advisor"):
             yield Label("Advisor: which model, and how to adapt it?", classes="title")
-            if not available:
-                yield Static(features.missing_message("advisor"), classes="unavailable")
             with Grid(id="advisor-form"):
                 yield Label("Task", classes="caption")
                 yield Input(placeholder="e.g. classify support tickets", id="task", compact=True)
@@ -53,7 +55,7 @@ class AdvisorScreen(ModelcatScreen):
             )
             yield Checkbox("Data must stay on premises (no API models)", id="on_prem", compact=True)
             yield Static("", id="use-line", classes="hint")
-            yield Button("Advise", variant="primary", id="advise", disabled=not available)
+            yield Button("Advise", variant="primary", id="advise")
             yield Static("", id="plan", classes="title")
             yield Static("", id="reasons", classes="hint")
             yield DataTable(id="advice", cursor_type="row")
@@ -94,11 +96,10 @@ class AdvisorScreen(ModelcatScreen):
     @on(Input.Submitted)
     def advise(self) -> None:
         """Ask the advisor (in a worker: it ranks the catalog and estimates memory)."""
-        if features.available("advisor"):
-            self._advise(self.answers())
+        self._advise(self.answers())
 
     @work(thread=True, exclusive=True, group="advisor", exit_on_error=False, description="Advisor")
-    def _advise(self, answers: dict[str, Any]) -> Any:
+    def _advise(self, answers: dict[str, Any]) -> Advice:
         from catalog.advisor import advise
 
         return advise(answers=answers, catalog=self.mc.catalog, hardware=self.mc.hardware)
@@ -106,7 +107,7 @@ class AdvisorScreen(ModelcatScreen):
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group != "advisor" or state != WorkerState.SUCCESS:
             return
-        advice: Any = worker.result
+        advice = cast("Advice", worker.result)
         self.advice = advice
         self.query_one("#plan", Static).update(advice.plan())
         self.query_one("#reasons", Static).update("\n".join(f"• {r}" for r in advice.reasons))
@@ -131,9 +132,6 @@ class AdvisorScreen(ModelcatScreen):
             doc = alt.to_json()
             others.add_row(doc["label"], "yes" if doc["viable"] else "no", doc["why_not"])
         table.focus()
-
-    advice: Any = None
-    """The last ``catalog.advisor.Advice`` shown."""
 
     @on(DataTable.RowSelected, "#advice")
     def _open(self, event: DataTable.RowSelected) -> None:

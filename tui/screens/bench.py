@@ -4,19 +4,21 @@ chart of every run."""
 from __future__ import annotations
 
 import threading
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label
 from textual.worker import Worker, WorkerState
 
-from tui import features
 from tui.messages import TaskLogged, TaskProgressed
 from tui.screens.base import ModelcatScreen
 from tui.widgets.bench_chart import BenchChart
 from tui.widgets.task_panel import TaskPanel
+
+if TYPE_CHECKING:
+    from catalog.bench.records import StoredRun
 
 TASK = "bench"
 HISTORY = 12
@@ -37,17 +39,14 @@ class BenchScreen(ModelcatScreen):
         """The catalog id to benchmark (set by the app before the screen shows)."""
         self._cancel = threading.Event()
         self._copy_path: str | None = None
-        self.results: list[Any] = []
+        self.results: list[StoredRun] = []
         """Runs shown in the chart, oldest first (stored ones, then this session's)."""
 
     def compose(self) -> ComposeResult:
-        available = features.available("bench")
         with VerticalScroll(id="bench"):
             yield Label("Benchmark", id="bench-title", classes="title")
-            if not available:
-                yield Static(features.missing_message("bench"), classes="unavailable")
             yield Label("Model folder or cached Hub id", classes="caption")
-            yield Input(id="path", placeholder="path/to/model or org/name", disabled=not available)
+            yield Input(id="path", placeholder="path/to/model or org/name")
             with Horizontal(id="bench-settings"):
                 for key, label, default in SETTINGS:
                     yield Label(label, classes="caption")
@@ -57,14 +56,11 @@ class BenchScreen(ModelcatScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if not features.available("bench"):
-            self.query_one("#start", Button).disabled = True
-        if features.available("bench_results"):
-            self._history()
+        self._history()
         self._aim()
 
     @work(thread=True, group="bench-history", exit_on_error=False, description="Past benchmarks")
-    def _history(self) -> list[Any]:
+    def _history(self) -> list[StoredRun]:
         from catalog.bench.store import load_results
 
         return list(reversed(load_results(self.mc.catalog, limit=HISTORY)))
@@ -76,7 +72,7 @@ class BenchScreen(ModelcatScreen):
         """Point the form at ``target``: its local copy, when there is one."""
         title = self.query_one("#bench-title", Label)
         title.update(f"Benchmark {self.target}" if self.target else "Benchmark")
-        if self.target is None or not features.available("bench") or self.running:
+        if self.target is None or self.running:
             return
         self._find_copy(self.target)
 
@@ -88,14 +84,11 @@ class BenchScreen(ModelcatScreen):
         model = self.mc.catalog.get(model_id)
         if model.is_api:
             return None, f"{model_id} is API-only: there are no weights to benchmark."
-        copies, note = local_copies(model)
+        copies = local_copies(model)
         if copies:
             return str(copies[0].path), None
         hint = f" (huggingface-cli download {model.hub_id})" if model.hub_id else ""
-        return (
-            None,
-            note or f"No local copy of {model_id}: download it first{hint}, or give a folder.",
-        )
+        return None, f"No local copy of {model_id}: download it first{hint}, or give a folder."
 
     @property
     def running(self) -> bool:
@@ -125,8 +118,13 @@ class BenchScreen(ModelcatScreen):
         self.query_one(TaskPanel).status("Cancelling…")
 
     @work(thread=True, exclusive=True, group=TASK, exit_on_error=False, description="Benchmark")
-    def _run(self, path: str, settings: dict[str, int], cancel: threading.Event) -> Any:
+    def _run(
+        self, path: str, settings: dict[str, int], cancel: threading.Event
+    ) -> StoredRun | None:
+        # Without torch/transformers (an optional extra) run_benchmark raises a BenchmarkError
+        # that says how to install them; worker_changed shows it in the log.
         from catalog.bench import BenchmarkCancelled, BenchProgress, run_benchmark
+        from catalog.bench.store import save_result
 
         last_phase: list[str] = []
 
@@ -148,10 +146,6 @@ class BenchScreen(ModelcatScreen):
             )
         except BenchmarkCancelled:
             return None
-        if not features.available("bench_results"):
-            return result
-        from catalog.bench.store import save_result
-
         # Stored against the catalog entry only when the folder is that entry's local copy.
         entry = self.target if path == self._copy_path else None
         return save_result(self.mc.catalog, result, catalog_id=entry)
@@ -172,7 +166,7 @@ class BenchScreen(ModelcatScreen):
             self.query_one(TaskPanel).status(why_not or "Ready.")
             return
         if worker.group == "bench-history" and state == WorkerState.SUCCESS:
-            self.results = [*cast("list[Any]", worker.result), *self.results]
+            self.results = [*cast("list[StoredRun]", worker.result), *self.results]
             self.query_one(BenchChart).show(self.results[-HISTORY:])
             return
         if worker.group != TASK or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
@@ -183,7 +177,7 @@ class BenchScreen(ModelcatScreen):
         elif worker.result is None:
             panel.finished("Cancelled: nothing was recorded.", done=False)
         else:
-            result: Any = worker.result
+            result = cast("StoredRun", worker.result)
             self.results.append(result)
             self.query_one(BenchChart).show(self.results[-HISTORY:])
             text = (

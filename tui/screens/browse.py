@@ -17,7 +17,6 @@ from textual.worker import Worker, WorkerState
 from catalog.api import SHORTLIST_SORT
 from catalog.query import TIERS, Sort
 from catalog.schema import ACCESS_MODES, TUNING_METHODS
-from tui import features
 from tui.browse_query import BrowseResult, run_browse_query
 from tui.columns import ExtraCells, bench_cells, fit_cells, row_maker
 from tui.screens.base import ModelcatScreen
@@ -63,11 +62,7 @@ class BrowseScreen(ModelcatScreen):
             access=ACCESS_MODES,
             tunable=TUNING_METHODS,
             tiers=TIERS,
-            use_note=None
-            if features.available("compliance")
-            else features.missing_message("compliance"),
             dtypes=FIT_DTYPES,
-            fit_note=_fit_note(),
         )
         state = self.mc.filters
         with Horizontal(id="searchbar"):
@@ -251,20 +246,10 @@ class BrowseScreen(ModelcatScreen):
         return int(text) if text.isdigit() and int(text) > 0 else None
 
     def _extra_columns(self) -> dict[str, ExtraCells]:
-        extras: dict[str, ExtraCells] = {}
-        if features.available("hardware") and features.available("estimate"):
-            extras["fit"] = fit_cells(lambda: self.mc.hardware, self._fit_context)
-        if features.available("bench_results"):
-            extras["bench"] = bench_cells(self.mc.catalog)
-        return extras
-
-
-def _fit_note() -> str | None:
-    names: tuple[features.FeatureName, ...] = ("hardware", "estimate")
-    for name in names:
-        if not features.available(name):
-            return features.missing_message(name)
-    return None
+        return {
+            "fit": fit_cells(lambda: self.mc.hardware, self._fit_context),
+            "bench": bench_cells(self.mc.catalog),
+        }
 
 
 def _sort_label(sort: Sort) -> str:

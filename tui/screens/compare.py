@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -14,9 +14,13 @@ from textual.worker import Worker, WorkerState
 from catalog.errors import CatalogError
 from catalog.schema import TUNING_METHODS
 from catalog.units import format_bytes, format_count
-from tui import features
 from tui.screens.base import ModelcatScreen
 from tui.state import UseState
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.domain import Model
+    from catalog.hardware import Hardware
 
 Rows = list[tuple[str, list[str]]]
 
@@ -65,8 +69,12 @@ class CompareScreen(ModelcatScreen):
         return [label for label, values in self.rows if len(set(values)) > 1]
 
 
-def compare_rows(cat: Any, ids: list[str], *, use: UseState | None, hardware: Any) -> Rows:
+def compare_rows(
+    cat: Catalog, ids: list[str], *, use: UseState | None, hardware: Hardware | None
+) -> Rows:
     """The comparison table as (label, one text per model) rows."""
+    from catalog.sync import check_with_lineage
+
     models = [cat.get(i) for i in ids]
 
     def count(value: int | None) -> str:
@@ -86,20 +94,16 @@ def compare_rows(cat: Any, ids: list[str], *, use: UseState | None, hardware: An
         (f"tune: {t}", ["yes" if t in m.tunability else "no" for m in models])
         for t in TUNING_METHODS
     ]
-    if features.available("compliance"):
-        from catalog.licenses import check_compliance
-
-        chosen = use or UseState()
-        licenses = {lic.id: lic for lic in cat.licenses()}
-        verdicts = check_compliance(models, licenses, chosen.intended_use())
-        rows.append((f"verdict ({chosen.describe()})", [v.verdict for v in verdicts]))
-        rows.append(("obligations", [str(len(v.obligations)) for v in verdicts]))
-    if features.available("estimate"):
-        rows += _estimate_rows(models, hardware)
-    return rows
+    chosen = use or UseState()
+    licenses = {lic.id: lic for lic in cat.licenses()}
+    verdicts = check_with_lineage(cat, models, licenses, chosen.intended_use())
+    rows.append((f"verdict ({chosen.describe()})", [v.verdict for v in verdicts]))
+    rows.append(("obligations", [str(len(v.obligations)) for v in verdicts]))
+    return rows + _estimate_rows(cat, models, hardware)
 
 
-def _estimate_rows(models: list[Any], hardware: Any) -> Rows:
+def _estimate_rows(cat: Catalog, models: list[Model], hardware: Hardware | None) -> Rows:
+    # From the config stored by the last Hub sync when there is one (``cat``), as the detail screen.
     from catalog.fitting import estimate_for, model_fit
 
     bf16: list[str] = []
@@ -107,13 +111,13 @@ def _estimate_rows(models: list[Any], hardware: Any) -> Rows:
     fits: list[str] = []
     for m in models:
         try:
-            doc = estimate_for(m, dtype="bf16").to_json()
+            doc = estimate_for(m, cat=cat, dtype="bf16").to_json()
         except CatalogError:
             bf16, full = [*bf16, "—"], [*full, "—"]
         else:
             bf16.append(_memory(doc["inference"]))
             full.append(_memory(doc["training"]["full"]))
-        fits.append("…" if hardware is None else model_fit(m, hardware).label())
+        fits.append("…" if hardware is None else model_fit(m, hardware, cat=cat).label())
     return [("inference bf16", bf16), ("full fine-tune", full), ("fits here", fits)]
 
 

@@ -3,7 +3,7 @@ Hub data, local copies and benchmarks."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,6 +18,9 @@ from catalog.units import format_bytes, format_count
 from tui.detail_data import DetailData, gather
 from tui.screens.base import ModelcatScreen
 from tui.widgets.estimate_card import EstimateCard
+
+if TYPE_CHECKING:
+    from catalog.bench.result import Stat
 
 VERDICT_CLASS = {"allowed": "good", "conditional": "warn", "forbidden": "bad", "unknown": "warn"}
 FACTS = (
@@ -128,9 +131,7 @@ class DetailScreen(ModelcatScreen):
                 )  # fmt: skip
             out.append(copies)
         out += _section("Benchmarks")
-        if data.bench_note:
-            out.append(Static(data.bench_note, classes="unavailable"))
-        elif not data.bench:
+        if not data.bench:
             out.append(Static("No benchmark yet: press b.", classes="hint"))
         else:
             runs = _table("when", "machine", "device", "decode tok/s", "prefill tok/s", "peak")
@@ -167,6 +168,8 @@ class DetailScreen(ModelcatScreen):
                 )
             out.append(Label("The Hub now disagrees with the curated data:", classes="caption"))
             out.append(drift)
+        if data.lineage:
+            out += _lineage(data.lineage)
         return out
 
     def _license(self, data: DetailData) -> list[Widget]:
@@ -204,6 +207,23 @@ class DetailScreen(ModelcatScreen):
         return out
 
 
+def _lineage(lineage: dict[str, Any]) -> list[Widget]:
+    bases = _table("base model", "relation", "license", "in the catalog", "via")
+    for base in lineage["base_models"]:
+        bases.add_row(
+            base["repo_id"], base["relation"] or "derived", base["license"], base["model"] or "—",
+            base["via"] or "",
+        )  # fmt: skip
+    licenses = ", ".join(lineage["licenses"])
+    out: list[Widget] = [
+        Label(f"Lineage: bound by {licenses}", classes="caption"),
+        bases,
+    ]
+    if lineage["contradiction"]:
+        out.append(Static(lineage["contradiction"], classes="verdict warn"))
+    return out
+
+
 def _section(title: str) -> list[Widget]:
     return [Label(title, classes="section")]
 
@@ -214,7 +234,7 @@ def _table(*columns: str) -> DataTable[str]:
     return table
 
 
-def _stat(stat: Any) -> str:
+def _stat(stat: Stat) -> str:
     return f"{stat.mean:.1f} ± {stat.std:.1f}"
 
 

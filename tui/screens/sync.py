@@ -6,7 +6,7 @@ The screen lives as long as the app, so leaving it does not stop a running sync.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,10 +14,12 @@ from textual.containers import Vertical
 from textual.widgets import Button, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
-from tui import features
 from tui.messages import TaskLogged, TaskProgressed
 from tui.screens.base import ModelcatScreen
 from tui.widgets.task_panel import TaskPanel
+
+if TYPE_CHECKING:
+    from catalog.sync import SyncReport
 
 TASK = "sync"
 
@@ -28,14 +30,12 @@ class SyncScreen(ModelcatScreen):
     def __init__(self) -> None:
         super().__init__()
         self._cancel = threading.Event()
-        self.report: Any = None
-        """The last ``catalog.sync.SyncReport``."""
+        self.report: SyncReport | None = None
+        """The last sync's report."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sync"):
             yield Label("Sync with the Hugging Face Hub", classes="title")
-            if not features.available("sync"):
-                yield Static(features.missing_message("sync"), classes="unavailable")
             yield Static(
                 "Fetches Hub facts for the curated models (sha, downloads, gated state, config "
                 "numbers) and reports drift; curated judgments are never overwritten.",
@@ -43,10 +43,6 @@ class SyncScreen(ModelcatScreen):
             )
             yield TaskPanel("Start sync", id="sync-task")
         yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        if not features.available("sync"):
-            self.query_one("#start", Button).disabled = True
 
     @property
     def running(self) -> bool:
@@ -67,7 +63,7 @@ class SyncScreen(ModelcatScreen):
         self.query_one(TaskPanel).status("Cancelling…")
 
     @work(thread=True, exclusive=True, group=TASK, exit_on_error=False, description="Sync")
-    def _run(self, cancel: threading.Event) -> Any:
+    def _run(self, cancel: threading.Event) -> SyncReport:
         from catalog.sync import SyncProgress, sync
 
         def progress(report: SyncProgress) -> None:
@@ -92,7 +88,7 @@ class SyncScreen(ModelcatScreen):
         if state == WorkerState.ERROR:
             panel.finished(f"Failed: {worker.error}", done=False)
             return
-        report: Any = worker.result
+        report = cast("SyncReport", worker.result)
         self.report = report
         for failure in report.failed:
             panel.log_line(f"failed {failure.model}: {failure.error}")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+if TYPE_CHECKING:
+    from catalog.bench.records import StoredRun
+
 
 class BenchChart(Horizontal):
-    """Two plots side by side (textual-plotext), fed ``BenchResult`` objects."""
+    """Two plots side by side (textual-plotext), fed stored runs (``StoredRun``)."""
 
     DEFAULT_CSS = """
     BenchChart {
@@ -23,7 +26,7 @@ class BenchChart(Horizontal):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.results: list[Any] = []
+        self.results: list[StoredRun] = []
 
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
@@ -35,8 +38,8 @@ class BenchChart(Horizontal):
     def on_mount(self) -> None:
         self.show(self.results)
 
-    def show(self, results: Sequence[Any]) -> None:
-        """Draw ``results`` (``catalog.bench.BenchResult``), oldest first."""
+    def show(self, results: Sequence[StoredRun]) -> None:
+        """Draw ``results``, oldest first."""
         from textual_plotext import PlotextPlot
 
         self.results = list(results)

@@ -23,7 +23,7 @@ ANY = Select.NULL
 
 @dataclass(frozen=True)
 class FilterChoices:
-    """What the selects offer, and which feature-backed filters this installation has."""
+    """What the selects offer."""
 
     families: Sequence[str]
     licenses: Sequence[str]
@@ -31,10 +31,6 @@ class FilterChoices:
     tunable: Sequence[str]
     tiers: Sequence[str]
     dtypes: Sequence[str] = ()
-    use_note: str | None = None
-    """Why the intended-use filter is unavailable (None: it works)."""
-    fit_note: str | None = None
-    """Why the fits-this-machine filter is unavailable (None: it works)."""
 
 
 class FilterPanel(VerticalScroll):
@@ -48,7 +44,6 @@ class FilterPanel(VerticalScroll):
         border-right: vkey $border-blurred;
         scrollbar-size-vertical: 1;
         & Label.caption { color: $text-muted; margin-top: 1; }
-        & Label.note { color: $text-warning; }
         & Select, & Input, & Checkbox { width: 100%; }
         & Collapsible { padding: 0; margin-top: 1; border-top: none; background: $panel; }
         & Collapsible > Contents { padding: 0; }
@@ -85,8 +80,6 @@ class FilterPanel(VerticalScroll):
         yield Input(s.mau, placeholder="e.g. 900M", id="mau", compact=True)
         use = s.use or UseState()
         with Collapsible(title="Intended use", collapsed=s.use is None, id="use-box"):
-            if c.use_note:
-                yield Label(c.use_note, classes="note")
             yield Checkbox("Hide forbidden models", s.use is not None, id="use_on", compact=True)
             yield from _select(
                 "Use", "use_kind", ("commercial", "research", "personal"), use.use, blank=False
@@ -103,8 +96,6 @@ class FilterPanel(VerticalScroll):
             )
         fit = s.fits or FitState()
         with Collapsible(title="Fits this machine", collapsed=s.fits is None, id="fit-box"):
-            if c.fit_note:
-                yield Label(c.fit_note, classes="note")
             yield Checkbox("Only models that fit", s.fits is not None, id="fit_on", compact=True)
             yield from _select(
                 "Weights dtype", "dtype", c.dtypes or (fit.dtype,), fit.dtype, blank=False
@@ -112,12 +103,6 @@ class FilterPanel(VerticalScroll):
             yield Label("Context (tokens)", classes="caption")
             yield Input(fit.context, placeholder="4096", id="context", compact=True)
         yield Button("Reset filters", id="reset", compact=True)
-
-    def on_mount(self) -> None:
-        for box, note in (("#use-box", self.choices.use_note), ("#fit-box", self.choices.fit_note)):
-            if note:
-                for child in self.query_one(box).query("Checkbox, Select, Input"):
-                    child.disabled = True
 
     def load(self, state: FilterState) -> None:
         """Show ``state`` without posting ``Changed`` (e.g. after a reset)."""
