@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from catalog_scale import fill  # noqa: E402
+from catalog_scale import ingest  # noqa: E402
 from textual import events  # noqa: E402, TID251
 from textual._compositor import CompositorUpdate  # noqa: E402, TID251
 
@@ -95,9 +95,11 @@ async def keystrokes(url: str) -> tuple[list[float], int]:
     samples: list[float] = []
 
     async def key(name: str, char: str | None, want: str) -> None:
+        driver = app._driver
+        assert driver is not None
         clock.arm(want)
         start = time.perf_counter()
-        app._driver.send_message(events.Key(name, char))
+        driver.send_message(events.Key(name, char))
         await clock.wait()
         samples.append(time.perf_counter() - start)
 
@@ -127,9 +129,12 @@ def main() -> None:
 
     url = str(Path(tempfile.mkdtemp(prefix="modelcat-tui-bench-")) / "scale.db")
     with Catalog.open(url) as cat:
-        seconds = fill(cat, args.models)
+        seconds = ingest(cat, args.models)
         total = cat.info().models
-    print(f"store: {total:,} models ({args.models:,} synthetic, filled in {seconds:.1f} s)")
+    print(
+        f"store: {total:,} models ({args.models:,} synthetic Hub repos stored as a discovery "
+        f"sync stores them, in {seconds:.1f} s)"
+    )
 
     paints = [asyncio.run(first_paint(url)) for _ in range(args.repeat)]
     print(

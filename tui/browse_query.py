@@ -84,7 +84,11 @@ def _fit_filter(
     notes: list[str],
 ) -> Filters:
     """Narrow to models that fit: an indexed parameter bound, then, when few models remain,
-    each one's own verdict (a config's KV cache can push a model under the bound over)."""
+    each one's own verdict (a config's KV cache can push a model under the bound over).
+
+    The verdicts use the curated configs, as the fit column does (see ``tui.columns.fit_cells``),
+    so the filter and the column agree.
+    """
     from catalog.api import LIST_SORT
     from catalog.units import format_count
 

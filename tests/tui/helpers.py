@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 from textual.worker import WorkerFailed
 
@@ -32,7 +32,7 @@ def status_text(app: ModelcatApp) -> str:
     return str(app.browse.query_one("#status", Static).render())
 
 
-def table_rows(screen: Screen[object]) -> list[tuple[str, ...]]:
+def table_rows(screen: Widget) -> list[tuple[str, ...]]:
     """Every row of every ``DataTable`` on ``screen``, as the texts of its cells."""
     return [
         tuple(str(cell) for cell in table.get_row_at(i))
@@ -41,6 +41,6 @@ def table_rows(screen: Screen[object]) -> list[tuple[str, ...]]:
     ]
 
 
-def texts(screen: Screen[object]) -> str:
+def texts(screen: Widget) -> str:
     """What the ``Static`` widgets (and labels) of ``screen`` show, a line each."""
     return "\n".join(str(w.render()) for w in screen.query(Static).results(Static))

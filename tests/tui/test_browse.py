@@ -39,9 +39,9 @@ async def test_first_screen_lists_every_model_ranked(app: ModelcatApp, cat: Cata
 async def test_slash_focuses_search_and_typing_filters(app: ModelcatApp, cat: Catalog) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.focused is app.browse.table
+        assert app.browse.table.has_focus
         await pilot.press("slash")
-        assert app.focused is app.browse.query_one("#search", Input)
+        assert app.browse.query_one("#search", Input).has_focus
         await pilot.press(*"llama-2")
         await settle(pilot)
         rows = shown_ids(app)
