@@ -127,7 +127,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    url = str(Path(tempfile.mkdtemp(prefix="modelcat-tui-bench-")) / "scale.db")
+    # The 100,000-model store is ~200 MB: removed when the run ends.
+    with tempfile.TemporaryDirectory(prefix="modelcat-tui-bench-") as scratch:
+        _measure(str(Path(scratch) / "scale.db"), args)
+
+
+def _measure(url: str, args: argparse.Namespace) -> None:
     with Catalog.open(url) as cat:
         seconds = ingest(cat, args.models)
         total = cat.info().models
