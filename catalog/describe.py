@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 
 def describe(cat: Catalog, model: Model) -> dict[str, Any]:
-    """The model's JSON plus its license summary (other sections join as features land)."""
+    """The model's JSON with its config, plus: license summary, estimate, local copies,
+    stored benchmarks, Hub facts, drift from the curated entry and lineage."""
     details = model.to_json(with_config=True)
     details["license_summary"] = license_summary(cat, model.license)
     details["estimate"] = estimate_summary(model, cat)

@@ -8,6 +8,7 @@ curated entry is what a user's copy of a well-known model is.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -65,3 +66,23 @@ def catalog_ids_by_hub_id(cat: Catalog, hub_ids: Sequence[str]) -> dict[str, str
             )
             out.update((hub_id.lower(), model_id) for hub_id, model_id in conn.execute(stmt))
     return out
+
+
+def local_copies(model: Model) -> list[LocalModel]:
+    """The copy of ``model`` in the Hugging Face cache (its ``main`` snapshot), if any.
+
+    A look-up of the model's own repository rather than a scan of the whole cache, which would
+    read every cached config: cheap enough for every ``modelcat show`` and TUI detail view.
+    """
+    from catalog.local import cached_snapshot, scan_folder
+
+    if model.hub_id is None or model.is_api:
+        return []
+    try:
+        snapshot = cached_snapshot(model.hub_id)
+    except ValueError:  # a hub id that is not safe to turn into a path
+        return []
+    if snapshot is None:
+        return []
+    copies = scan_folder(snapshot, max_depth=0).models
+    return [dataclasses.replace(copy, catalog_id=model.id) for copy in copies]

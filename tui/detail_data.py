@@ -7,7 +7,6 @@ no estimate) leaves a note that the screen shows instead.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -81,26 +80,6 @@ def gather(
     return data
 
 
-def local_copies(model: Model) -> list[LocalModel]:
-    """The copy of ``model`` in the Hugging Face cache (its ``main`` snapshot), if any.
-
-    As ``modelcat show`` finds it: a look-up of the model's own repository, not a scan of the
-    whole cache (which would read every cached config and load huggingface_hub).
-    """
-    from catalog.local import cached_snapshot, scan_folder
-
-    if model.hub_id is None or model.is_api:
-        return []
-    try:
-        snapshot = cached_snapshot(model.hub_id)
-    except ValueError:  # a hub id that is not safe to turn into a path
-        return []
-    if snapshot is None:
-        return []
-    copies = scan_folder(snapshot, max_depth=0).models
-    return [dataclasses.replace(copy, catalog_id=model.id) for copy in copies]
-
-
 def _verdict(cat: Catalog, model: Model, use: UseState, data: DetailData) -> None:
     # With lineage, as ``modelcat license check``: a derivative is bound by its bases' licenses.
     from catalog.sync import check_with_lineage
@@ -116,6 +95,8 @@ def _local(model: Model, data: DetailData) -> None:
     if model.is_api:
         data.local_note = "API-only: there are no weights to have on this machine."
         return
+    from catalog.local_catalog import local_copies
+
     data.local = local_copies(model)
 
 

@@ -7,7 +7,6 @@ repository in the Hugging Face cache (no scan of the whole cache or the user's f
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from catalog.bench.store import load_results
@@ -21,18 +20,9 @@ SHOW_RUNS = 20
 
 def local_section(model: Model) -> list[dict[str, Any]]:
     """The model's copy in the Hugging Face cache (``modelcat local`` JSON shape), if any."""
-    from catalog.local import cached_snapshot, scan_folder
+    from catalog.local_catalog import local_copies
 
-    if model.hub_id is None or model.is_api:
-        return []
-    try:
-        snapshot = cached_snapshot(model.hub_id)
-    except ValueError:
-        return []
-    if snapshot is None:
-        return []
-    copies = scan_folder(snapshot, max_depth=0).models
-    return [dataclasses.replace(m, catalog_id=model.id).to_json() for m in copies]
+    return [copy.to_json() for copy in local_copies(model)]
 
 
 def benchmarks_section(cat: Catalog, model: Model) -> list[dict[str, Any]]:
