@@ -131,6 +131,8 @@ def store_info(
             conn.execute(select(MODEL.c.tier, func.count()).group_by(MODEL.c.tier)).all()
         )
         licenses = conn.execute(select(func.count()).select_from(LICENSE)).scalar_one()
+        if engine.dialect.name == "postgresql":
+            size = conn.execute(select(func.pg_database_size(func.current_database()))).scalar()
     files = curated_files(data_dir)
     return StoreInfo(
         url=_safe(str(engine.url)),

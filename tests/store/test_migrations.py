@@ -35,6 +35,7 @@ def test_new_store_is_at_head_and_matches_the_models(db_url: str, raw_engine: En
     with Catalog.open(db_url) as cat:
         info = cat.info()
     assert info.schema_revision == HEAD_REVISION == info.schema_head
+    assert info.size_bytes is not None and info.size_bytes > 0
     assert alembic_versions(raw_engine) == [HEAD_REVISION]
     assert meta_rows(raw_engine)["schema_revision"] == HEAD_REVISION
     assert schema_differences(raw_engine) == []
