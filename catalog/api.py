@@ -154,7 +154,11 @@ class Catalog:
     def shortlist(
         self, *, sort: str | None = None, top: int | None = None, **filters: Any
     ) -> builtins.list[Model]:
-        """Like ``list`` but ranked (best first, see ``catalog.ranking``)."""
+        """Like ``list`` but ranked (best first, see ``catalog.ranking``).
+
+        Models the vendor has switched off are left out unless ``hide_retired=False``.
+        """
+        filters.setdefault("hide_retired", True)
         return self.query(
             make_filters(**filters), sort=Sort.parse(sort, default=SHORTLIST_SORT), top=top
         )
@@ -334,6 +338,7 @@ def make_filters(
     tier: Any = (),
     variant: Any = (),
     use: Any = None,
+    hide_retired: bool = False,
 ) -> Filters:
     """Build ``Filters`` from friendly arguments (a string or a list; ``"8B"`` for counts)."""
     from catalog.units import parse_count
@@ -363,4 +368,5 @@ def make_filters(
         tier=many(tier),
         variant=many(variant),
         use=use,
+        hide_retired=hide_retired,
     )

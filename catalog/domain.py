@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.schema import AccessMode, ApiInfo, ModelEntry, Tier, Variant
+from catalog.schema import AccessMode, ApiInfo, Lifecycle, ModelEntry, Status, Tier, Variant
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,16 @@ class Model:
     unverified: tuple[str, ...] = field(default_factory=tuple)
     config: dict[str, Any] | None = field(default=None, compare=False)
     """Architecture numbers from ``config.json`` (curated, or from the last Hub sync)."""
+    lifecycle: Lifecycle | None = None
+
+    def status(self, today: dt.date | None = None) -> Status:
+        """``active``, ``deprecated`` (a shutdown is announced) or ``retired`` (no longer served)."""
+        return self.lifecycle.status(today) if self.lifecycle else "active"
+
+    @property
+    def shutdown(self) -> dt.date | None:
+        """The day the vendor stops serving the model, where one is known."""
+        return self.lifecycle.shutdown if self.lifecycle else None
 
     @property
     def is_api(self) -> bool:
@@ -73,6 +83,7 @@ class Model:
             notes=entry.notes,
             unverified=tuple(entry.unverified),
             config=dict(entry.config) if entry.config is not None else None,
+            lifecycle=entry.lifecycle,
         )
 
     @classmethod
@@ -80,6 +91,7 @@ class Model:
         """Rebuild a model from its ``to_json()`` document (as stored in the database)."""
         released = data.get("release_date")
         api = data.get("api")
+        lifecycle = data.get("lifecycle")
         return cls(
             id=data["id"],
             name=data["name"],
@@ -103,12 +115,14 @@ class Model:
             notes=data.get("notes"),
             unverified=tuple(data.get("unverified") or ()),
             config=data.get("config"),
+            lifecycle=Lifecycle.model_validate(lifecycle) if lifecycle else None,
         )
 
     def to_json(self, *, with_config: bool = False) -> dict[str, Any]:
         """The stable JSON shape of a model (keys are never renamed or dropped).
 
         ``with_config`` adds the architecture numbers (the store keeps them; listings omit them).
+        ``status`` is computed on the day of the call from the lifecycle dates.
         """
         out = {
             "id": self.id,
@@ -132,6 +146,8 @@ class Model:
             "sources": dict(self.sources),
             "notes": self.notes,
             "unverified": list(self.unverified),
+            "status": self.status(),
+            "lifecycle": self.lifecycle.model_dump(mode="json") if self.lifecycle else None,
         }
         if with_config:
             out["config"] = self.config

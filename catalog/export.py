@@ -33,7 +33,7 @@ def export_models(models: Sequence[Model], *, fmt: ExportFormat, path: Path) -> 
     Raises:
         UsageError: an unknown format, or a path that cannot be written.
     """
-    from catalog.cli.models_cmd import MODEL_COLUMNS
+    from catalog.columns import MODEL_COLUMNS
     from catalog.render import Format, emit
 
     if fmt not in EXPORT_FORMATS:

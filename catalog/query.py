@@ -6,6 +6,7 @@ filtered, sorted page of a store with a million models is a single query.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -56,6 +57,8 @@ class Filters:
     """Restrict to these ids (e.g. the compliance-checked set); ``None`` means all."""
     use: Any = None
     """An intended use (``catalog.licenses.IntendedUse``): keep models not ``forbidden`` for it."""
+    hide_retired: bool = False
+    """Leave out models whose vendor has stopped serving them (``shortlist`` does by default)."""
 
     def __post_init__(self) -> None:
         _check_choices("access", self.access, ACCESS_MODES)
@@ -195,6 +198,9 @@ def build_select(
         conds.append(MODEL.c.variant.in_(list(filters.variant)))
     if filters.ids is not None:
         conds.append(MODEL.c.id.in_(list(filters.ids)) if filters.ids else false())
+    if filters.hide_retired:
+        today = dt.date.today()
+        conds.append(or_(MODEL.c.shutdown_date.is_(None), MODEL.c.shutdown_date > today))
     stmt = select(*columns)
     return stmt.where(and_(*conds)) if conds else stmt
 

@@ -21,6 +21,7 @@ Hub behind an access request), ``request`` (by application outside the Hub, as L
 Variant = Literal["base", "chat", "instruct", "code"]
 TuningMethod = Literal["full", "lora", "qlora", "prompt-tuning", "api-finetune"]
 Tier = Literal["curated", "hub"]
+Status = Literal["active", "deprecated", "retired"]
 TermValue = Literal["yes", "no", "conditional", "unknown"]
 
 ACCESS_MODES: tuple[str, ...] = get_args(AccessMode)
@@ -119,6 +120,39 @@ class ApiInfo(_Strict):
     pricing: Pricing | None = None
 
 
+class Lifecycle(_Strict):
+    """Where a model stands with its vendor, for models a vendor can switch off (API models).
+
+    The status is derived from the dates on the day it is asked, so the catalog does not go
+    stale when a shutdown date passes.
+    """
+
+    deprecated: dt.date | None = None
+    """The day the vendor announced the deprecation."""
+    shutdown: dt.date | None = None
+    """The day the vendor stops (or stopped) serving the model."""
+    replacement: str | None = None
+    """The vendor's recommended replacement, as the vendor names it."""
+    source: Url
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Lifecycle:
+        if self.deprecated is None and self.shutdown is None:
+            raise ValueError("a lifecycle needs a 'deprecated' or a 'shutdown' date")
+        if self.deprecated and self.shutdown and self.shutdown < self.deprecated:
+            raise ValueError("'shutdown' is earlier than 'deprecated'")
+        return self
+
+    def status(self, today: dt.date | None = None) -> Status:
+        """``retired`` from the shutdown day on, ``deprecated`` once announced, else ``active``."""
+        today = today or dt.date.today()
+        if self.shutdown is not None and self.shutdown <= today:
+            return "retired"
+        if self.shutdown is not None or (self.deprecated is not None and self.deprecated <= today):
+            return "deprecated"
+        return "active"
+
+
 class ModelEntry(_Strict):
     """One curated model in ``data/models.yaml``."""
 
@@ -147,6 +181,8 @@ class ModelEntry(_Strict):
     access: AccessMode
     tunability: Tunability = Field(default_factory=Tunability)
     api: ApiInfo | None = None
+    lifecycle: Lifecycle | None = None
+    """Deprecation and shutdown dates, for models the vendor serves (and can switch off)."""
     sources: dict[str, Url]
     """Source URL per claim; ``license`` and ``access`` are required."""
     notes: str | None = None

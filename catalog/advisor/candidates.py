@@ -147,6 +147,7 @@ class Search:
             tunable=(info.tunable,) if info.tunable else (),
             max_params=limit,
             use=self.intended(info),
+            hide_retired=True,  # a model its vendor no longer serves cannot be recommended
         )
 
     def _scan(

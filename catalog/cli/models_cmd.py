@@ -25,6 +25,7 @@ from catalog.cli.common import (
 )
 from catalog.cli.estimate_cmd import ContextOpt, DtypeOpt, GpuMemoryOpt, MemoryOpt
 from catalog.cli.license_cmd import DistributeChoice, UseChoice
+from catalog.columns import MODEL_COLUMNS
 from catalog.errors import UsageError
 from catalog.render import Column, Format, emit
 
@@ -33,25 +34,6 @@ if TYPE_CHECKING:
     from catalog.domain import Model
     from catalog.fitting import ModelFit
     from catalog.query import Filters, Sort
-
-
-def _count(value: int | None) -> str:
-    from catalog.units import format_count
-
-    return format_count(value) if value else ""
-
-
-MODEL_COLUMNS = [
-    Column("id", lambda m: m.id),
-    Column("family", lambda m: m.family),
-    Column("params", lambda m: _count(m.params), "right"),
-    Column("active", lambda m: _count(m.active_params), "right"),
-    Column("context", lambda m: _count(m.context_length), "right"),
-    Column("license", lambda m: m.license),
-    Column("access", lambda m: m.access),
-    Column("tunable", lambda m: " ".join(m.tunability)),
-    Column("tier", lambda m: m.tier),
-]
 
 
 def filters_from(
@@ -95,14 +77,14 @@ def print_models(
 
 def why_empty(cat: Catalog, filters: Filters) -> str:
     """Name the filters that, dropped one at a time, would let models through."""
-    active = filters.active()
-    if not active:
-        return "No models in the catalog."
-    culprits = [name for name in active if cat.count(filters.without(name)) > 0]
-    if culprits:
-        flags = ", ".join("--" + name.replace("_", "-") for name in culprits)
-        return f"No models match. Dropping any one of these would give results: {flags}."
-    return "No models match: several filters each rule everything out."
+    from catalog.explain import why_empty as explain
+
+    return explain(cat, filters).message(_flag)
+
+
+def _flag(name: str) -> str:
+    # The one filter that is on by default is turned off by a flag of another name.
+    return "--include-retired" if name == "hide_retired" else "--" + name.replace("_", "-")
 
 
 def list_models(
@@ -202,9 +184,18 @@ def shortlist(
         str | None,
         typer.Option("--load", metavar="NAME", help="Show the shortlist saved under NAME."),
     ] = None,
+    include_retired: Annotated[
+        bool,
+        typer.Option(
+            "--include-retired", help="Keep models whose vendor has stopped serving them."
+        ),
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Ranked models for your constraints, best first (see README: how ranking works).
+
+    Models past their vendor's shutdown date (status `retired`, e.g. gpt-4) are left out
+    unless --include-retired is given; `modelcat list` shows every model with its status.
 
     With any of --use/--modify/--distribute/--train-on-outputs/--host-api, models whose
     license forbids that use are left out (see `modelcat license check`).
@@ -227,7 +218,7 @@ def shortlist(
         others = (
             use, modify, distribute, train_on_outputs, host_api, family, license, access,
             tunable, commercial, mau, min_params, max_params, search, tier, sort, top, fits,
-            dtype, context, memory, gpu_memory, machine, save,
+            dtype, context, memory, gpu_memory, machine, save, include_retired,
         )  # fmt: skip
         if any(v not in (None, False, []) for v in others):
             raise UsageError(
@@ -249,6 +240,7 @@ def shortlist(
         family=family, license=license, access=access, tunable=tunable, commercial=commercial,
         mau=mau, min_params=min_params, max_params=max_params, search=search, tier=tier,
     )  # fmt: skip
+    filters = dataclasses.replace(filters, hide_retired=not include_retired)
     if use or modify or distribute or train_on_outputs or host_api:
         from catalog.licenses import IntendedUse
 

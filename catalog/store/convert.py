@@ -39,6 +39,7 @@ def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
             [model.id, model.name, model.family, model.publisher, model.hub_id or ""]
         ).lower(),
         "score": score(model, commercial_use=commercial_use),
+        "shutdown_date": model.shutdown,
         "data": model.to_json(with_config=True),
     }
 

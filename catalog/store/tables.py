@@ -73,6 +73,8 @@ class ModelRow(SQLModel, table=True):
     """Tuning methods as ``|full|lora|`` so one LIKE finds a method without a join."""
     search_text: str = ""
     score: float = 0.0
+    shutdown_date: dt.date | None = None
+    """The day the vendor stops serving the model (``shortlist`` leaves it out from then on)."""
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     """The full ``Model.to_json()`` document."""
 

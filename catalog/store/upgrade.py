@@ -29,7 +29,12 @@ from catalog.store.tables import META
 if TYPE_CHECKING:
     from alembic.config import Config
 
-REVISIONS: tuple[str, ...] = ("0001_baseline", "0002_saved_queries", "0003_family_rank_index")
+REVISIONS: tuple[str, ...] = (
+    "0001_baseline",
+    "0002_saved_queries",
+    "0003_family_rank_index",
+    "0004_model_shutdown",
+)
 """Every revision this modelcat ships, oldest first (a test checks it against the scripts)."""
 HEAD_REVISION = REVISIONS[-1]
 """The revision a store must be at; a test asserts it is Alembic's head."""

@@ -118,12 +118,22 @@ def test_sort_by_params_descending() -> None:
 
 
 def test_shortlist_is_ranked_and_accepts_the_same_filters() -> None:
-    models = run_json("shortlist", "--access", "open", "--tunable", "lora", "--max-params", "8B", "--top", "10")
+    models = run_json(
+        "shortlist", "--access", "open", "--tunable", "lora", "--max-params", "8B", "--top", "10"
+    )
     assert 0 < len(models) <= 10
     assert all(m["access"] == "open" and "lora" in m["tunability"] for m in models)
 
 
-@pytest.mark.parametrize("flag", [["--access", "sometimes"], ["--tunable", "magic"], ["--max-params", "lots"], ["--sort", "colour"]])
+@pytest.mark.parametrize(
+    "flag",
+    [
+        ["--access", "sometimes"],
+        ["--tunable", "magic"],
+        ["--max-params", "lots"],
+        ["--sort", "colour"],
+    ],
+)
 def test_bad_filter_values_exit_2(flag: list[str]) -> None:
     result = run("list", *flag)
     assert result.exit_code == 2
@@ -181,7 +191,17 @@ def test_python_api_matches_cli() -> None:
 
     with Catalog.open() as cat:
         models = cat.shortlist(access=["open"], tunable=["lora"], max_params="8B", top=10)
-        assert [m.id for m in models] == ids("shortlist", "--access", "open", "--tunable", "lora", "--max-params", "8B", "--top", "10")
+        assert [m.id for m in models] == ids(
+            "shortlist",
+            "--access",
+            "open",
+            "--tunable",
+            "lora",
+            "--max-params",
+            "8B",
+            "--top",
+            "10",
+        )
         assert cat.get("meta-llama/Llama-2-7b-hf").id == "llama-2-7b"
         with pytest.raises(TypeError):
             cat.list("llama")  # type: ignore[misc]  # filters are keyword-only

@@ -94,9 +94,9 @@ def _curated(conn: Connection, curated: Any) -> None:
         }
     )
     for model in [*models, hub]:
-        _insert(
-            conn, "model", _jsonable(model_row(model, commercial_use=commercial[model.license]))
-        )
+        row = model_row(model, commercial_use=commercial[model.license])
+        del row["shutdown_date"]  # added by migration 0004
+        _insert(conn, "model", _jsonable(row))
 
 
 def _hub(conn: Connection) -> None:

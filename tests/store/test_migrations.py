@@ -56,6 +56,10 @@ def test_pre_alembic_store_is_adopted_in_place(db_url: str, raw_engine: Engine) 
     for table in ("hub_snapshot", "hub_lineage", "hub_drift", "bench_machine", "bench_run"):
         assert count(raw_engine, table) == 1, table
     assert schema_differences(raw_engine) == []
+    # Migration 0004 backfilled the shutdown days from the rows' own documents.
+    with raw_engine.connect() as conn:
+        shut = dict(conn.execute(text("SELECT id, shutdown_date FROM model")).all())
+    assert str(shut["gpt-4"]) == "2026-10-23" and shut["llama-2-7b"] is None
 
 
 def test_stale_pre_alembic_store_is_upgraded_then_rebuilt_keeping_other_rows(

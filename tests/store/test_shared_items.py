@@ -45,7 +45,11 @@ def test_shortlist_save_then_load_shows_the_same_models(db_url: str) -> None:
         entry = cat.saved_list_entry("team picks")
     assert entry is not None and list(entry.model_ids) == saved
     assert entry.query is not None
-    assert entry.query["filters"] == {"access": ["open"], "max_params": 8_000_000_000}
+    assert entry.query["filters"] == {
+        "access": ["open"],
+        "max_params": 8_000_000_000,
+        "hide_retired": True,
+    }
     assert entry.query["top"] == 4 and entry.query["sort"] == "score:desc"
 
 

@@ -1,5 +1,5 @@
-"""The small catalog modules behind the browse screen: why a listing is empty, shortlist export,
-the fit bound. (Domain code, tested without textual.)"""
+"""The small catalog modules the CLI and the TUI share: why a listing is empty, shortlist export,
+the fit bound."""
 
 from __future__ import annotations
 

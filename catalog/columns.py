@@ -1,0 +1,39 @@
+"""The columns a list of models shows: CLI tables and the CSV/Markdown of listings and exports."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from catalog.render import Column
+
+if TYPE_CHECKING:
+    from catalog.domain import Model
+
+
+def _count(value: int | None) -> str:
+    from catalog.units import format_count
+
+    return format_count(value) if value else ""
+
+
+def _status(model: Model) -> str:
+    # Blank while active keeps the common case quiet in a table.
+    status = model.status()
+    return "" if status == "active" else status
+
+
+MODEL_COLUMNS: list[Column] = [
+    Column("id", lambda m: m.id),
+    Column("family", lambda m: m.family),
+    Column("params", lambda m: _count(m.params), "right"),
+    Column("active", lambda m: _count(m.active_params), "right"),
+    Column("context", lambda m: _count(m.context_length), "right"),
+    Column("license", lambda m: m.license),
+    Column("access", lambda m: m.access),
+    Column("tunable", lambda m: " ".join(m.tunability)),
+    Column("tier", lambda m: m.tier),
+    Column("status", _status),
+]
+"""``status`` is blank for an active model, else ``deprecated`` or ``retired``."""
+
+__all__ = ["MODEL_COLUMNS"]
