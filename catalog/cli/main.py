@@ -29,6 +29,9 @@ app = typer.Typer(
     invoke_without_command=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
+    # Plain click help: typer's rich help imports rich.markdown and markdown-it on every
+    # --help (180 ms instead of 100 ms for `modelcat --help`).
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
