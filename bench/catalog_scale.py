@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -208,8 +209,14 @@ def main() -> None:
     results: dict[str, Results] = {}
     for target in args.db or ["sqlite"]:
         if target == "sqlite":
-            url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='modelcat-scale-')) / 'scale.db'}"
-            results["SQLite"] = run_backend(url, args)
+            folder = Path(tempfile.mkdtemp(prefix="modelcat-scale-"))
+            try:
+                results["SQLite"] = run_backend(f"sqlite:///{folder / 'scale.db'}", args)
+            finally:
+                if not args.keep:  # 2.3 GB at a million models
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:
+                    print(f"kept {folder}")
             continue
         url = scratch_database(target)
         try:

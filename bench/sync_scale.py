@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -143,6 +144,7 @@ def main() -> None:
         cat.close()
     finally:
         hub.stop()
+        shutil.rmtree(work, ignore_errors=True)  # the store and a Hugging Face cache per run
 
 
 if __name__ == "__main__":
