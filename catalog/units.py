@@ -112,7 +112,7 @@ def format_bytes(size: int | float, *, binary: bool = False) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
     for unit in units:
-        if value < base or unit == units[-1]:
+        if round(value, 1) < base or unit == units[-1]:  # 999.96 MB reads "1.0 GB"
             if unit == "B":
                 return f"{sign}{int(value)} B"
             return f"{sign}{value:.1f} {unit}"
@@ -123,9 +123,15 @@ def format_bytes(size: int | float, *, binary: bool = False) -> str:
 def format_count(count: int | float) -> str:
     """Format a parameter count for people: ``6.74B``, ``125M``, ``81.9K``, ``512``."""
     value = float(count)
-    for suffix, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+    units = (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3))
+    for i, (suffix, scale) in enumerate(units):
         if abs(value) >= scale:
             scaled = value / scale
             digits = 2 if abs(scaled) < 10 else 1 if abs(scaled) < 100 else 0
-            return f"{scaled:.{digits}f}{suffix}"
+            text = f"{scaled:.{digits}f}"
+            if abs(float(text)) >= 1000 and i > 0:
+                # 999.9M rounds to "1000M": say "1.00B" instead.
+                bigger, big_scale = units[i - 1]
+                return f"{value / big_scale:.2f}{bigger}"
+            return f"{text}{suffix}"
     return str(int(value))

@@ -80,6 +80,7 @@ def test_parse_count_rejects_nonsense(text: str) -> None:
         (512 * 1024**2, True, "512.0 MiB"),
         (1_500_000_000_000, False, "1.5 TB"),
         (-2_000_000, False, "-2.0 MB"),
+        (999_960_000, False, "1.0 GB"),
     ],
 )
 def test_format_bytes(size: int, binary: bool, expected: str) -> None:
@@ -95,6 +96,10 @@ def test_format_bytes(size: int, binary: bool, expected: str) -> None:
         (81_920, "81.9K"),
         (512, "512"),
         (1_800_000_000_000, "1.80T"),
+        # Rounding up to the next unit says so (gemma-3-1b has 999,885,952 parameters).
+        (999_885_952, "1.00B"),
+        (999_400_000, "999M"),
+        (999_999, "1.00M"),
     ],
 )
 def test_format_count(count: int, expected: str) -> None:
