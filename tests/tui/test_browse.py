@@ -14,7 +14,7 @@ from catalog.fit_filter import max_params_that_fit
 from catalog.licenses import IntendedUse
 from catalog.query import Sort
 from tests.tui.conftest import SIZE
-from tests.tui.helpers import settle, shown_ids, status_text
+from tests.tui.helpers import settle, shown_ids, status_text, table_rows
 from tui.app import ModelcatApp
 from tui.screens.detail import DetailScreen
 from tui.widgets.filter_panel import FilterPanel
@@ -266,3 +266,20 @@ async def test_the_cursor_stays_on_its_model_when_filters_change(
         await settle(pilot)
         assert app.browse.highlighted == target
         assert shown_ids(app) == expected(cat, access="open")
+
+
+async def test_detail_of_a_retired_api_model_says_so(app: ModelcatApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_detail("gpt-4")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.data is not None
+        (status,) = [row for row in table_rows(app.screen) if row[0] == "status"]
+        assert status[1] == "retired since 2026-10-23 (replacement gpt-5.6-sol)"
+        assert status[2] == "https://developers.openai.com/api/docs/deprecations"
+        await pilot.press("escape")
+        app.open_detail("llama-2-7b")  # active, no lifecycle: no status row
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.model_id == "llama-2-7b"
+        assert app.screen.data is not None
+        assert not [row for row in table_rows(app.screen) if row[0] == "status"]
