@@ -20,7 +20,6 @@ runner = CliRunner()
 SOURCE = "https://example.org/deprecations"
 
 API_MODEL = """\
-models:
   - id: {id}
     name: Vendor model
     family: Vendor
@@ -44,7 +43,7 @@ def _overlay(tmp_path: Path, models: dict[str, str]) -> Path:
     folder = tmp_path / "overlay"
     folder.mkdir(exist_ok=True)
     text = "models:\n" + "".join(
-        API_MODEL.format(id=mid, lifecycle=textwrap.indent(block, " " * 6)).split("\n", 1)[1]
+        API_MODEL.format(id=mid, lifecycle=textwrap.indent(block, " " * 6))
         for mid, block in models.items()
     )
     (folder / "models.yaml").write_text(text, encoding="utf-8")

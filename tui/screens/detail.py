@@ -21,7 +21,6 @@ from tui.widgets.estimate_card import EstimateCard
 
 if TYPE_CHECKING:
     from catalog.bench.result import Stat
-    from catalog.domain import Model
     from catalog.schema import Lifecycle
 
 VERDICT_CLASS = {"allowed": "good", "conditional": "warn", "forbidden": "bad", "unknown": "warn"}
@@ -104,7 +103,7 @@ class DetailScreen(ModelcatScreen):
                 label, "—" if value in (None, "") else str(value), m.sources.get(attr, "")
             )
         if m.lifecycle is not None:
-            facts.add_row("status", _status_text(m, m.lifecycle), m.lifecycle.source)
+            facts.add_row("status", _status_text(m.lifecycle), m.lifecycle.source)
         out.append(facts)
         if m.notes:
             out.append(Static(m.notes, classes="hint"))
@@ -252,9 +251,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _status_text(model: Model, lc: Lifecycle) -> str:
+def _status_text(lc: Lifecycle) -> str:
     """``retired since 2026-10-23 (replacement gpt-5.6-sol)``: the lifecycle in one line."""
-    status = model.status()
+    status = lc.status()
     when = {"retired": " since", "deprecated": ", shuts down"}.get(status, "")
     text = f"{status}{when} {lc.shutdown}" if lc.shutdown and when else status
     return f"{text} (replacement {lc.replacement})" if lc.replacement else text
