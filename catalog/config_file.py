@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.errors import UsageError
+from catalog.text import shown
 
 CONFIG_ENV = "MODELCAT_CONFIG"
 KNOWN_KEYS = ("paths",)
@@ -58,20 +59,26 @@ def load_config(path: Path | None = None) -> UserConfig:
     """
     explicit = path is not None or bool(os.environ.get(CONFIG_ENV))
     file = path or config_path()
-    if not file.is_file():
+    if not file.exists():
         if explicit:
             raise UsageError(f"config file {file} not found (named by ${CONFIG_ENV})")
         return UserConfig()
     import yaml
 
-    from catalog._yaml_lines import load_with_lines
+    from catalog._yaml_lines import SMALL_FILE, LimitError, at_line, load_with_lines
+    from catalog.text import clip, printable
 
     try:
-        data, index = load_with_lines(file)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the config file {file}: {exc}") from exc
+        data, index = load_with_lines(file, limits=SMALL_FILE)
+    except OSError as exc:
+        raise UsageError(f"cannot read the config file {file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"config file {file} is not UTF-8 text: {exc.reason}") from None
+    except LimitError as exc:
+        raise UsageError(f"config file {file}{at_line(exc)}: refused: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"config file {file} is not valid YAML: {exc}") from exc
+        reason = printable(clip(str(exc)))
+        raise UsageError(f"config file {file} is not valid YAML: {reason}") from None
 
     def problem(where: tuple[str | int, ...], message: str) -> UsageError:
         line = index.line_of(where)
@@ -84,7 +91,7 @@ def load_config(path: Path | None = None) -> UserConfig:
         raise problem((), "expected a mapping with a 'paths' list at the top level")
     for key in data:
         if key not in KNOWN_KEYS:
-            raise problem((str(key),), f"unknown key {key!r} (known: {', '.join(KNOWN_KEYS)})")
+            raise problem((str(key),), f"unknown key {shown(key)} (known: {', '.join(KNOWN_KEYS)})")
     return UserConfig(paths=_paths(data.get("paths"), file, problem), source=file)
 
 
@@ -96,7 +103,7 @@ def _paths(value: Any, file: Path, problem: Any) -> tuple[Path, ...]:
     out: list[Path] = []
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            raise problem(("paths", i), f"paths[{i}] must be a folder path, not {item!r}")
+            raise problem(("paths", i), f"paths[{i}] must be a folder path, not {shown(item)}")
         folder = Path(os.path.expandvars(item.strip())).expanduser()
         out.append(folder if folder.is_absolute() else file.parent / folder)
     return tuple(out)

@@ -21,6 +21,8 @@ from catalog.paths import shipped_data_dir
 MODELS_FILE = "models.yaml"
 LICENSES_FILE = "licenses.yaml"
 DATA_ENV = "MODELCAT_DATA"
+MAX_PROBLEMS = 100
+"""Problems listed in one report; the rest are counted."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,9 @@ def load_curated(data_dir: str | os.PathLike[str] | None = None) -> CuratedData:
         DataFileError: listing every problem found, each with file, line, entry and field.
     """
     from catalog.schema import LicenseEntry, ModelEntry
+    from catalog.text import shown
 
-    problems: list[Problem] = []
+    problems = _Problems()
     models: dict[str, ModelEntry] = {}
     licenses: dict[str, LicenseEntry] = {}
     model_lines: dict[str, tuple[str, int | None]] = {}
@@ -96,33 +99,60 @@ def load_curated(data_dir: str | os.PathLike[str] | None = None) -> CuratedData:
             for entry in _entries(lic_path, "licenses", LicenseEntry, problems):
                 licenses[entry.value.id] = entry.value
         elif folder == shipped:
-            problems.append(Problem(str(lic_path), None, None, None, "file not found"))
+            problems.add(Problem(str(lic_path), None, None, None, "file not found"))
         model_path = folder / MODELS_FILE
         if model_path.is_file():
             for entry in _entries(model_path, "models", ModelEntry, problems):
                 models[entry.value.id] = entry.value
                 model_lines[entry.value.id] = (str(model_path), entry.license_line)
         elif folder == shipped:
-            problems.append(Problem(str(model_path), None, None, None, "file not found"))
+            problems.add(Problem(str(model_path), None, None, None, "file not found"))
 
     for model_id, model in models.items():
         if model.license not in licenses:
             file, line = model_lines[model_id]
-            problems.append(
+            problems.add(
                 Problem(
                     file,
                     line,
                     model_id,
                     "license",
-                    f"unknown license id {model.license!r} (not in {LICENSES_FILE})",
+                    f"unknown license id {shown(model.license)} (not in {LICENSES_FILE})",
                 )
             )
     if problems:
-        raise DataFileError(problems)
+        raise DataFileError(problems.listed())
     files = curated_files(data_dir)
     return CuratedData(
         models=models, licenses=licenses, digest=digest_of(files), files=tuple(files)
     )
+
+
+class _Problems:
+    """Problems found so far; past :data:`MAX_PROBLEMS` only counted, so a broken 50 MB file
+    costs neither memory nor a screenful per entry."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.more = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def add(self, problem: Problem) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(problem)
+        else:
+            self.more += 1
+
+    def listed(self) -> list[Problem]:
+        if not self.more:
+            return self.items
+        last = self.items[-1].file
+        return [
+            *self.items,
+            Problem(last, None, None, None, f"{self.more} more problems not shown"),
+        ]
 
 
 @dataclass(frozen=True)
@@ -132,94 +162,103 @@ class _Located:
     license_line: int | None
 
 
-def _entries(path: Path, key: str, schema: Any, problems: list[Problem]) -> Iterator[_Located]:
-    """Validate each entry of the list under ``key``; record problems instead of raising."""
+def _entries(path: Path, key: str, schema: Any, problems: _Problems) -> Iterator[_Located]:
+    """Validate each entry of the list under ``key``, read one at a time; record problems."""
     import yaml
 
-    from catalog._yaml_lines import load_with_lines
+    from catalog._yaml_lines import DATA_FILE, LimitError, TopLevelError, error_line, stream_list
 
-    try:
-        data, index = load_with_lines(path)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        problems.append(Problem(str(path), line, None, None, f"YAML syntax error: {reason}"))
-        return
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(str(path), None, None, None, f"not UTF-8 text: {exc.reason}"))
-        return
-    for dup in index.duplicate_keys:
-        problems.append(Problem(str(path), dup.line, dup.entry, dup.key, "duplicate key"))
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        problems.append(
-            Problem(str(path), 1, None, key, f"expected a top-level '{key}:' list of entries")
-        )
-        return
+    name = str(path)
     seen: dict[str, int | None] = {}
-    for position, raw in enumerate(data[key]):
-        line = index.line_of((key, position))
-        entry_id = raw.get("id") if isinstance(raw, dict) else None
-        label = str(entry_id) if entry_id is not None else f"#{position + 1}"
-        if not isinstance(raw, dict):
-            problems.append(Problem(str(path), line, label, None, "entry must be a mapping"))
-            continue
-        if isinstance(entry_id, str) and entry_id in seen:
-            first = seen[entry_id]
-            problems.append(
-                Problem(
-                    str(path), line, entry_id, "id", f"duplicate id (first defined at line {first})"
-                )
-            )
-            continue
-        errors = _validate(schema, raw)
-        if errors:
-            for loc, message in errors:
-                problems.append(
-                    Problem(
-                        str(path),
-                        index.line_of((key, position, *loc)) or line,
-                        label,
-                        ".".join(str(p) for p in loc) or None,
-                        message,
-                    )
-                )
-            continue
-        if isinstance(entry_id, str):
-            seen[entry_id] = line
-        yield _Located(schema.model_validate(raw), line, index.line_of((key, position, "license")))
+    try:
+        for item in stream_list(path, key, limits=DATA_FILE):
+            located = _entry(name, key, schema, item, seen, problems)
+            if located is not None:
+                yield located
+    except TopLevelError as exc:
+        problems.add(Problem(name, exc.line, None, key, exc.problem))
+    except LimitError as exc:
+        problems.add(Problem(name, error_line(exc), None, None, str(exc.problem)))
+    except yaml.YAMLError as exc:
+        reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+        problems.add(Problem(name, error_line(exc), None, None, f"YAML syntax error: {reason}"))
+    except UnicodeDecodeError as exc:
+        problems.add(Problem(name, None, None, None, f"not UTF-8 text: {exc.reason}"))
+    except OSError as exc:
+        problems.add(Problem(name, None, None, None, f"cannot read: {exc.strerror or exc}"))
 
 
-def _validate(schema: Any, raw: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+def _entry(
+    name: str,
+    key: str,
+    schema: Any,
+    item: Any,
+    seen: dict[str, int | None],
+    problems: _Problems,
+) -> _Located | None:
     from pydantic import ValidationError
 
+    from catalog.text import shown
+
+    index, position, raw = item.index, item.position, item.value
+    line = index.line_of((key, position))
+    for dup in index.duplicate_keys:
+        problems.add(Problem(name, dup.line, dup.entry, dup.key, "duplicate key"))
+    entry_id = raw.get("id") if isinstance(raw, dict) else None
+    label = shown(entry_id).strip("'") if entry_id is not None else f"#{position + 1}"
+    if not isinstance(raw, dict):
+        problems.add(Problem(name, line, label, None, "entry must be a mapping"))
+        return None
+    if isinstance(entry_id, str) and entry_id in seen:
+        first = seen[entry_id]
+        problems.add(
+            Problem(name, line, label, "id", f"duplicate id (first defined at line {first})")
+        )
+        return None
     try:
-        schema.model_validate(raw)
+        value = schema.model_validate(raw)
     except ValidationError as exc:
-        return [(tuple(err["loc"]), _friendly(err)) for err in exc.errors()]
-    return []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.add(
+                Problem(
+                    name,
+                    index.line_of((key, position, *loc)) or line,
+                    label,
+                    ".".join(str(p) for p in loc) or None,
+                    _friendly(err),
+                )
+            )
+        return None
+    if index.duplicate_keys:
+        return None
+    if isinstance(entry_id, str):
+        seen[entry_id] = line
+    return _Located(value, line, index.line_of((key, position, "license")))
 
 
 def _friendly(err: Any) -> str:
     """Turn a pydantic error into a sentence a data curator understands."""
+    from catalog.text import clip, shown
+
     kind = err["type"]
-    value = err.get("input")
+    value = shown(err.get("input"))
     field = str(err["loc"][-1]) if err["loc"] else ""
     if kind == "missing":
         return "missing required field"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see catalog/schema.py)"
     if kind in {"int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"}:
-        return f"not a number: {value!r} (write the full integer, e.g. 7000000000)"
+        return f"not a number: {value} (write the full integer, e.g. 7000000000)"
     if kind in {"greater_than", "greater_than_equal"}:
-        return f"must be positive, got {value!r}"
+        return f"must be positive, got {value}"
     if kind.startswith(("date", "datetime")):
-        return f"bad date {value!r} (expected YYYY-MM-DD)"
+        return f"bad date {value} (expected YYYY-MM-DD)"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         noun = "access mode" if field == "access" else field.replace("_", " ") or "value"
-        return f"unknown {noun} {value!r} (expected {expected})"
+        return f"unknown {noun} {value} (expected {expected})"
     if kind == "string_pattern_mismatch" and field != "id":
-        return f"not an http(s) URL: {value!r}"
+        return f"not an http(s) URL: {value}"
     message = str(err["msg"])
-    return message.removeprefix("Value error, ")
+    return clip(message.removeprefix("Value error, "))

@@ -43,6 +43,10 @@ class UsageError(CatalogError):
     """An argument or flag value is invalid."""
 
 
+MAX_MESSAGE = 300
+"""Characters of one problem's message; a value quoted in it is cut before that."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in a data file, located precisely enough to fix it."""
@@ -54,13 +58,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        from catalog.text import clip, printable
+
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where]
         if self.entry:
-            parts.append(f"entry {self.entry!r}")
+            parts.append(f"entry {clip(self.entry, 80)!r}")
         if self.field:
-            parts.append(f"field {self.field!r}")
-        return f"{': '.join(parts)}: {self.message}"
+            parts.append(f"field {clip(self.field, 80)!r}")
+        # Messages quote the file's values: never more than a line, never a control character.
+        return printable(f"{': '.join(parts)}: {clip(self.message, MAX_MESSAGE)}")
 
 
 class DataFileError(CatalogError):

@@ -29,10 +29,13 @@ from typing import Any
 from catalog.errors import UsageError
 from catalog.licenses.compliance import DISTRIBUTIONS, USE_KINDS, IntendedUse, Reason, Verdict
 from catalog.schema import LicenseEntry
+from catalog.text import clip, shown
 
 TOP_KEYS: tuple[str, ...] = ("use", "allow_licenses", "deny_licenses")
 USE_KEYS: tuple[str, ...] = ("use", "mau", "modify", "distribute", "train_on_outputs", "host_api")
 _BOOL_KEYS = ("modify", "train_on_outputs", "host_api")
+MAX_PROBLEMS = 50
+"""Problems listed in one message; the rest are counted."""
 
 _Report = Callable[[tuple[str | int, ...], str], None]
 """Records one problem at a path of keys in the file."""
@@ -79,34 +82,38 @@ def load_policy(path: str | os.PathLike[str], *, licenses: Mapping[str, LicenseE
     """
     import yaml
 
-    from catalog._yaml_lines import load_with_lines
+    from catalog._yaml_lines import SMALL_FILE, LimitError, at_line, load_with_lines
+    from catalog.text import printable
 
     file = Path(path)
     name = str(path)
-    if not file.is_file():
+    if not file.exists():
         raise UsageError(f"policy file {name} not found")
     try:
-        data, index = load_with_lines(file)
+        data, index = load_with_lines(file, limits=SMALL_FILE)
+    except LimitError as exc:
+        raise UsageError(f"{name}{at_line(exc)}: policy file refused: {exc.problem}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise UsageError(f"{name}{line}: policy file is not valid YAML: {reason}") from None
+        reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+        raise UsageError(
+            f"{name}{at_line(exc)}: policy file is not valid YAML: {printable(clip(str(reason)))}"
+        ) from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"{name}: policy file is not UTF-8 text: {exc.reason}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read policy file {name}: {exc.strerror or exc}") from None
 
     problems: list[str] = []
 
     def problem(where: tuple[str | int, ...], message: str) -> None:
         line = index.line_of(where)
         location = f"{name}:{line}" if line is not None else name
-        field = ".".join(str(p) for p in where)
-        problems.append(
-            f"{location}: field {field!r}: {message}" if field else f"{location}: {message}"
-        )
+        field = clip(".".join(str(p) for p in where), 80)
+        text = f"{location}: field {field!r}: {message}" if field else f"{location}: {message}"
+        problems.append(printable(clip(text, 300)))
 
     for dup in index.duplicate_keys:
-        problems.append(f"{name}:{dup.line}: field {dup.key!r}: duplicate key")
+        problems.append(printable(f"{name}:{dup.line}: field {clip(dup.key, 80)!r}: duplicate key"))
     if not isinstance(data, dict):
         raise UsageError(f"{name}:1: a policy file must be a mapping with a 'use:' section")
     for key in data:
@@ -116,9 +123,12 @@ def load_policy(path: str | os.PathLike[str], *, licenses: Mapping[str, LicenseE
     allow = _read_ids(data, "allow_licenses", licenses, problem)
     deny = _read_ids(data, "deny_licenses", licenses, problem) or frozenset()
     for both in sorted((allow or frozenset()) & deny):
-        problem(("deny_licenses",), f"license {both!r} is both allowed and denied")
+        problem(("deny_licenses",), f"license {shown(both)} is both allowed and denied")
     if problems or use is None:
-        raise UsageError("invalid policy file:\n  " + "\n  ".join(problems))
+        shown_problems = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            shown_problems.append(f"{len(problems) - MAX_PROBLEMS} more problems not shown")
+        raise UsageError("invalid policy file:\n  " + "\n  ".join(shown_problems))
     return Policy(use=use, allow_licenses=allow, deny_licenses=deny, path=name)
 
 
@@ -139,31 +149,33 @@ def _read_use(raw: Any, problem: _Report) -> IntendedUse | None:
     values: dict[str, Any] = {}
     kind = raw.get("use", "commercial")
     if kind not in USE_KINDS:
-        problem(("use", "use"), f"unknown use {kind!r} (expected {', '.join(USE_KINDS)})")
+        problem(("use", "use"), f"unknown use {shown(kind)} (expected {', '.join(USE_KINDS)})")
         ok = False
     values["use"] = kind
     distribute = raw.get("distribute", "none")
     if distribute not in DISTRIBUTIONS:
         problem(
             ("use", "distribute"),
-            f"unknown distribution {distribute!r} (expected {', '.join(DISTRIBUTIONS)})",
+            f"unknown distribution {shown(distribute)} (expected {', '.join(DISTRIBUTIONS)})",
         )
         ok = False
     values["distribute"] = distribute
     for key in _BOOL_KEYS:
         flag = raw.get(key, False)
         if not isinstance(flag, bool):
-            problem(("use", key), f"expected true or false, got {flag!r}")
+            problem(("use", key), f"expected true or false, got {shown(flag)}")
             ok = False
         values[key] = flag
     mau = raw.get("mau")
     if mau is not None:
         try:
             if isinstance(mau, bool) or not isinstance(mau, str | int):
-                raise UsageError(f"invalid mau {mau!r}")
+                raise UsageError("invalid mau")
             values["mau"] = parse_count(mau, field="mau")
         except UsageError:
-            problem(("use", "mau"), f"not a user count: {mau!r} (write e.g. 900M, 1.5B or 5000)")
+            problem(
+                ("use", "mau"), f"not a user count: {shown(mau)} (write e.g. 900M, 1.5B or 5000)"
+            )
             ok = False
     return IntendedUse(**values) if ok else None
 
@@ -186,9 +198,9 @@ def _read_ids(
     for position, item in enumerate(raw):
         resolved = table.resolve(item) if isinstance(item, str) else None
         if resolved is None:
-            close = difflib.get_close_matches(str(item).lower(), list(licenses), n=3)
+            close = difflib.get_close_matches(clip(str(item), 80).lower(), list(licenses), n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            problem((key, position), f"unknown license id {item!r}{hint}")
+            problem((key, position), f"unknown license id {shown(item)}{hint}")
             continue
         found.add(resolved)
     return frozenset(found)

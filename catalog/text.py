@@ -1,0 +1,70 @@
+"""Text from data, made safe to show: the one sanitiser every renderer and ingest path calls.
+
+Curated files, the Hub and folder names are data, and data must never drive a terminal: an
+ESC (``\\x1b]0;...\\x07`` retitles it, ``\\x1b[2J`` clears it) or a C1 control (``\\x9b`` is
+CSI on its own) reaching stdout is an injection. So:
+
+* overlays refuse C0/C1 controls (:func:`control_in`, called by ``catalog.schema``);
+* Hub data has them removed when it is read (:func:`strip_controls`, ``catalog.hub``);
+* every renderer shows what is left visibly escaped (:func:`printable`: ``\\x1b`` becomes the
+  four characters ``\\x1b``), so even a store written by an older modelcat cannot reach the
+  terminal;
+* messages quoting data are cut to a length (:func:`clip`).
+
+Newline and tab are kept where a field allows them (notes, clauses); DEL counts as a control.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Every C0/C1 control but tab and newline."""
+
+MAX_SHOWN = 200
+"""Characters of a value quoted in a message."""
+
+
+def _pattern(keep_layout: bool) -> re.Pattern[str]:
+    return _CONTROLS_BUT_LAYOUT if keep_layout else _CONTROLS
+
+
+def control_in(text: str, *, keep_layout: bool = False) -> str | None:
+    """The first control character in ``text`` as an escape (``\\x1b``), or None.
+
+    Args:
+        keep_layout: tab and newline are allowed (multi-line prose).
+    """
+    found = _pattern(keep_layout).search(text)
+    return None if found is None else _escape(found)
+
+
+def strip_controls(text: str, *, keep_layout: bool = False) -> str:
+    """``text`` without its control characters (what ingest from the Hub stores)."""
+    return _pattern(keep_layout).sub("", text)
+
+
+def printable(text: str, *, keep_layout: bool = False) -> str:
+    """``text`` with every control character written out (``\\x1b``), safe for any terminal."""
+    return _pattern(keep_layout).sub(_escape, text)
+
+
+def clip(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` for a message: clipped, controls escaped (repr already does for str)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        text = repr(value) if not isinstance(value, int) or value.bit_length() < 256 else "<huge>"
+    else:
+        text = f"<{type(value).__name__}>"
+    return printable(clip(text, limit))
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
