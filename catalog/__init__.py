@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from catalog.errors import CatalogError
     from catalog.hardware import detect_hardware
     from catalog.licenses import IntendedUse, Verdict, check_compliance, load_policy
-    from catalog.local import find_local_models
+    from catalog.local.scan import find_local_models
     from catalog.query import Filters
 
 __all__ = [
@@ -50,7 +50,7 @@ _LAZY = {
     "advise": "catalog.advisor",
     "detect_hardware": "catalog.hardware",
     "run_benchmark": "catalog.bench",
-    "find_local_models": "catalog.local",
+    "find_local_models": "catalog.local.scan",
 }
 
 

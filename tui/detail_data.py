@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from catalog.domain import Model
     from catalog.hardware import Hardware
     from catalog.licenses import Verdict
-    from catalog.local import LocalModel
+    from catalog.local.model import LocalModel
 
 ESTIMATE_DTYPES = ("bf16", "int8", "int4")
 BENCH_HISTORY = 10
@@ -95,7 +95,7 @@ def _local(model: Model, data: DetailData) -> None:
     if model.is_api:
         data.local_note = "API-only: there are no weights to have on this machine."
         return
-    from catalog.local_catalog import local_copies
+    from catalog.local.catalog_link import local_copies
 
     data.local = local_copies(model)
 

@@ -20,7 +20,7 @@ SHOW_RUNS = 20
 
 def local_section(model: Model) -> list[dict[str, Any]]:
     """The model's copy in the Hugging Face cache (``modelcat local`` JSON shape), if any."""
-    from catalog.local_catalog import local_copies
+    from catalog.local.catalog_link import local_copies
 
     return [copy.to_json() for copy in local_copies(model)]
 

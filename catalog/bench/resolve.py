@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.errors import BenchmarkError
-from catalog.local import cache_origin, cached_snapshot, hf_cache_dir, is_valid_hub_id
+from catalog.local.hf_cache import cache_origin, cached_snapshot, hf_cache_dir, is_valid_hub_id
 
 
 @dataclass(frozen=True)

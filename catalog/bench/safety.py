@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from catalog.errors import BenchmarkError, UnsafeModelError
-from catalog.model_files import (
+from catalog.local.files import (
     ConfigError,
     auto_map_of,
     formats_of,

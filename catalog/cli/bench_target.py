@@ -57,14 +57,14 @@ def resolve_target(cat: Catalog, text: str) -> BenchTarget:
 
 
 def _cached(hub_id: str) -> bool:
-    from catalog.local import cached_snapshot, is_valid_hub_id
+    from catalog.local.hf_cache import cached_snapshot, is_valid_hub_id
 
     return is_valid_hub_id(hub_id) and cached_snapshot(hub_id) is not None
 
 
 def _catalog_id_of_path(cat: Catalog, path: Path) -> str | None:
-    from catalog.local import scan_folder
-    from catalog.local_catalog import link_to_catalog
+    from catalog.local.catalog_link import link_to_catalog
+    from catalog.local.folders import scan_folder
 
     if not path.is_dir():
         return None
@@ -73,15 +73,16 @@ def _catalog_id_of_path(cat: Catalog, path: Path) -> str | None:
 
 
 def _catalog_id_of_hub_id(cat: Catalog, hub_id: str) -> str | None:
-    from catalog.local_catalog import catalog_ids_by_hub_id
+    from catalog.local.catalog_link import catalog_ids_by_hub_id
 
     return catalog_ids_by_hub_id(cat, [hub_id]).get(hub_id.lower())
 
 
 def _local_copy(cat: Catalog, model_id: str, hub_id: str | None) -> Path | None:
     from catalog.config_file import load_config
-    from catalog.local import cached_snapshot, find_local_models
-    from catalog.local_catalog import link_to_catalog
+    from catalog.local.catalog_link import link_to_catalog
+    from catalog.local.hf_cache import cached_snapshot
+    from catalog.local.scan import find_local_models
 
     if hub_id:
         try:

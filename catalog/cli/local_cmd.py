@@ -54,8 +54,9 @@ def local_command(
     loading would run code shipped with the model.
     """
     from catalog.config_file import load_config
-    from catalog.local import find_local_models, hf_cache_dir
-    from catalog.local_catalog import link_to_catalog
+    from catalog.local.catalog_link import link_to_catalog
+    from catalog.local.hf_cache import hf_cache_dir
+    from catalog.local.scan import find_local_models
 
     config = load_config()
     folders = [*config.paths, *(path or [])]

@@ -89,7 +89,7 @@ def test_rss_peak_sees_a_short_allocation_after_a_reset() -> None:
 
 def test_importing_bench_and_local_loads_no_heavy_library() -> None:
     code = (
-        "import sys, catalog.bench, catalog.local, catalog.local_link, catalog.bench.safety; "
+        "import sys, catalog.bench, catalog.local.scan, catalog.local.link, catalog.bench.safety; "
         "heavy = [m for m in ('torch', 'transformers', 'huggingface_hub', 'textual') if m in sys.modules]; "
         "print(','.join(heavy))"
     )

@@ -79,7 +79,7 @@ class BenchScreen(ModelcatScreen):
     @work(thread=True, exclusive=True, group="bench-find", exit_on_error=False)
     def _find_copy(self, model_id: str) -> tuple[str | None, str | None]:
         """(the local copy's path, or None and why not)."""
-        from catalog.local_catalog import local_copies
+        from catalog.local.catalog_link import local_copies
 
         model = self.mc.catalog.get(model_id)
         if model.is_api:

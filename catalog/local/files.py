@@ -1,12 +1,13 @@
 """What the files of a model folder say: weight formats, config.json, remote code.
 
-Pure file inspection, shared by the local scan (``catalog.local``) and the benchmark's safety
+Pure file inspection, shared by the local scans (``catalog.local``) and the benchmark's safety
 checks (``catalog.bench.safety``). Nothing here imports torch or runs model code.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -88,3 +89,45 @@ def model_type_of(config: Mapping[str, Any] | None) -> str | None:
         return None
     value = config.get("model_type")
     return value if isinstance(value, str) and value else None
+
+
+def read_config(folder: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """``(config, problem)``: the folder's config.json, or None and why it could not be read."""
+    path = folder / "config.json"
+    if not path.is_file():
+        return None, None
+    try:
+        return read_json_object(path), None
+    except ConfigError as exc:
+        return None, f"unreadable config: {exc}"
+
+
+def has_remote_code(folder: Path, config: Mapping[str, Any] | None) -> bool:
+    """True when loading the folder may import code it ships (config or tokenizer auto_map)."""
+    if auto_map_of(config) or has_python_files(folder):
+        return True
+    tokenizer_config = folder / "tokenizer_config.json"
+    if tokenizer_config.is_file():
+        try:
+            return bool(auto_map_of(read_json_object(tokenizer_config)))
+        except ConfigError:
+            return False
+    return False
+
+
+def folder_size(folder: Path, *, max_depth: int = 3) -> int:
+    """Bytes of the files in ``folder`` and its subfolders, ``max_depth`` levels down."""
+    total = 0
+    for current, dirs, names in os.walk(folder):
+        if len(Path(current).relative_to(folder).parts) >= max_depth:
+            dirs.clear()
+        total += sum(file_size(Path(current) / name) for name in names)
+    return total
+
+
+def file_size(path: Path) -> int:
+    """Bytes of one file (following links), 0 when it cannot be read."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from catalog.errors import EstimateError
 from catalog.estimate.architecture import read_architecture
-from catalog.local import LocalModel
+from catalog.local.model import LocalModel
 
 
 class LinkTarget(Protocol):
@@ -149,7 +149,7 @@ def link(
     and shape numbers agree.
 
     Args:
-        local_models: models found by ``catalog.local``.
+        local_models: models found by the scans of ``catalog.local``.
         catalog_models: catalog entries (``catalog.domain.Model`` or ``CatalogRef``).
     """
     targets = list(catalog_models)

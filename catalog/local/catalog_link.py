@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from catalog.local import LocalModel
-from catalog.local_link import link
+from catalog.local.link import link
+from catalog.local.model import LocalModel
 from catalog.store.tables import MODEL
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ _CHUNK = 500
 
 
 def link_to_catalog(cat: Catalog, models: Sequence[LocalModel]) -> list[LocalModel]:
-    """``models`` with ``catalog_id`` set where a catalog entry matches (``local_link.link``)."""
+    """``models`` with ``catalog_id`` set where a catalog entry matches (``catalog.local.link.link``)."""
     from catalog.api import make_filters
 
     targets: dict[str, Model] = {m.id: m for m in _by_hub_ids(cat, models)}
@@ -74,7 +74,8 @@ def local_copies(model: Model) -> list[LocalModel]:
     A look-up of the model's own repository rather than a scan of the whole cache, which would
     read every cached config: cheap enough for every ``modelcat show`` and TUI detail view.
     """
-    from catalog.local import cached_snapshot, scan_folder
+    from catalog.local.folders import scan_folder
+    from catalog.local.hf_cache import cached_snapshot
 
     if model.hub_id is None or model.is_api:
         return []
