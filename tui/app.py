@@ -5,28 +5,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+import sys
+import time
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from catalog.errors import CatalogError, UsageError
+from tui.commands import ModelJump
+from tui.long_tasks import LongTasks
 from tui.state import FilterState, Shortlist
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.export import ExportFormat
     from catalog.hardware import Hardware
     from catalog.query import Sort
+    from tui.modals.export import ExportRequest
     from tui.screens.browse import BrowseScreen
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
+KEPT = frozenset({"sync", "advisor"})
+"""Screens installed once and kept, so leaving and coming back finds them as they were."""
+QUIT_GRACE = 1.0
+"""Seconds a cancelled task gets to stop after quitting before the process leaves without it."""
 
 
 class ModelcatApp(App[None]):
@@ -35,9 +48,12 @@ class ModelcatApp(App[None]):
     TITLE = "modelcat"
     CSS_PATH = "styles/app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ModelJump}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", show=False),
+        # ctrl+c quits like ctrl+q (Textual's default only says how to quit), even in a text box.
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("q", "quit_key", "Quit", show=False),
         Binding("question_mark", "open('help')", "Help", key_display="?"),
         Binding("c", "compare", "Compare"),
         Binding("e", "export", "Export"),
@@ -66,8 +82,14 @@ class ModelcatApp(App[None]):
         self.shortlist = Shortlist.load(catalog)
         self.last_export: Path | None = None
         """The file the shortlist was last exported to (shown in the notification)."""
+        self.export_format: ExportFormat = "json"
+        """The format of the last export, offered first next time."""
         self.hardware = hardware
         """This machine; probed in a worker when not given."""
+        self.tasks = LongTasks()
+        """The running sync and benchmark, cancelled when the app quits."""
+        self.quit_at: float | None = None
+        """When quitting began (``time.monotonic``), for the grace period of cancelled tasks."""
         if theme:
             if theme not in self.available_themes:
                 known = ", ".join(sorted(self.available_themes))
@@ -121,26 +143,15 @@ class ModelcatApp(App[None]):
         return screen
 
     def action_open(self, name: str) -> None:
-        """Open a top-level screen (help, licenses, advisor, sync) unless it is showing."""
-        from tui.screens.advisor import AdvisorScreen
-        from tui.screens.help import HelpScreen
-        from tui.screens.licenses import LicensesScreen
-        from tui.screens.sync import SyncScreen
-
-        kinds: dict[str, type[Screen[None]]] = {
-            "help": HelpScreen,
-            "licenses": LicensesScreen,
-            "advisor": AdvisorScreen,
-            "sync": SyncScreen,
-        }
-        kind = kinds[name]
+        """Open a top-level screen by name (``screen_kinds``) unless it is showing."""
+        kind = screen_kinds()[name]
         if isinstance(self.screen, kind):
             return
-        if name == "sync":
-            # One sync screen for the app's lifetime: leaving it does not cancel a running sync.
-            if not self.is_screen_installed("sync"):
-                self.install_screen(SyncScreen(), "sync")
-            self.push_screen("sync")
+        if name in KEPT:
+            # Kept for the app's lifetime: a running sync goes on, the advisor keeps its answers.
+            if not self.is_screen_installed(name):
+                self.install_screen(kind(), name)
+            self.push_screen(name)
             return
         self.push_screen(kind())
 
@@ -149,6 +160,12 @@ class ModelcatApp(App[None]):
         from tui.screens.detail import DetailScreen
 
         self.push_screen(DetailScreen(model_id))
+
+    def open_model(self, model_id: str) -> None:
+        """Show a model's details straight over the browse screen (the palette's jump)."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.open_detail(model_id)
 
     def open_bench(self, model_id: str | None) -> None:
         """The benchmark screen, aimed at ``model_id`` (kept alive like the sync screen)."""
@@ -177,29 +194,99 @@ class ModelcatApp(App[None]):
         self.push_screen(CompareScreen(marked))
 
     def action_export(self) -> None:
-        """Write the shortlist to a file (json, csv or md); the path is shown."""
-        from tui.modals.export import ExportModal, ExportRequest
+        """Write the shortlist to a file (json, csv or md): asks where, and before overwriting."""
+        from tui.modals.export import ExportModal
 
         if not len(self.shortlist):
             self.notify("Mark models with space first.", title="Export", severity="warning")
             return
 
-        def write(request: ExportRequest | None) -> None:
+        def chosen(request: ExportRequest | None) -> None:
             if request is None:
                 return
-            from catalog.export import export_models
-
-            try:
-                models = [self.catalog.get(i) for i in self.shortlist.ids]
-                path = export_models(models, fmt=request.fmt, path=request.path)
-            except CatalogError as exc:
-                self.notify(str(exc), title="Export failed", severity="error")
+            self.export_format = request.fmt
+            if not request.path.expanduser().exists():
+                self._write_export(request)
                 return
-            self.last_export = path
-            self.notify(f"{len(models)} models written to {path}", title="Exported", timeout=10)
+            from tui.modals.confirm import ConfirmModal
 
-        default = self.export_dir / "modelcat-shortlist.json"
-        self.push_screen(ExportModal(default, len(self.shortlist)), write)
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._write_export(request)
+
+            question = f"{request.path} exists. Replace it?"
+            self.push_screen(
+                ConfirmModal("Overwrite?", question, yes="Replace", no="Keep it"), answered
+            )
+
+        default = self.export_dir / f"modelcat-shortlist.{self.export_format}"
+        self.push_screen(ExportModal(default, len(self.shortlist), self.export_format), chosen)
+
+    def _write_export(self, request: ExportRequest) -> None:
+        from catalog.export import export_models
+
+        try:
+            models = [self.catalog.get(i) for i in self.shortlist.ids]
+            path = export_models(models, fmt=request.fmt, path=request.path)
+        except CatalogError as exc:
+            self.notify(str(exc), title="Export failed", severity="error")
+            return
+        self.last_export = path
+        self.notify(f"{len(models)} models written to {path}", title="Exported", timeout=10)
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """While a text field or dropdown has focus, a typed character is text, never a command.
+
+        Bindings are looked up after the focused widget saw the key; a field that does not take
+        the character (a dropdown, a number field given a letter) would let ``e`` export or
+        ``a`` open the advisor. Blank keys still reach the field's own bindings (space opens a
+        dropdown); ctrl keys are not printable and keep working.
+        """
+        char = event.character
+        if event.is_printable and char and not char.isspace() and typing_into(self.focused):
+            event.prevent_default()
+
+    # -- quitting --------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit; while a sync or benchmark runs, ask once (a second quit key quits anyway)."""
+        from tui.modals.confirm import QuitModal
+
+        running = self.tasks.running()
+        if not running or isinstance(self.screen, QuitModal):
+            self.quit_now()
+            return
+        what = " and ".join(task.label for task in running)
+        self._ask_quit(f"{what[:1].upper()}{what[1:]} is running. Quit and cancel it?")
+
+    async def action_quit_key(self) -> None:
+        """``q``: quits from the browse table; anywhere else it asks first."""
+        from tui.modals.confirm import QuitModal
+        from tui.screens.browse import BrowseScreen
+        from tui.widgets.model_table import ModelTable
+
+        on_table = isinstance(self.screen, BrowseScreen) and isinstance(self.focused, ModelTable)
+        if on_table or self.tasks.running() or isinstance(self.screen, QuitModal):
+            await self.action_quit()
+        else:
+            self._ask_quit("Leave modelcat?")
+
+    def _ask_quit(self, question: str) -> None:
+        from tui.modals.confirm import QuitModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.quit_now()
+
+        self.push_screen(QuitModal(question), answered)
+
+    def quit_now(self) -> None:
+        """Cancel the running tasks and exit (``run`` waits for them a short while)."""
+        self.tasks.cancel_all()
+        self.quit_at = time.monotonic()
+        self.exit()
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -221,6 +308,7 @@ class ModelcatApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Browse models", "Back to the model table", self._browse)
         yield SystemCommand("Search models", "Focus the search box", self._focus_search)
         yield SystemCommand("Compare marked models", "Side by side (2-4)", self.action_compare)
         yield SystemCommand("Export shortlist", "Write it as json, csv or md", self.action_export)
@@ -234,6 +322,10 @@ class ModelcatApp(App[None]):
     def _open(self, name: str) -> _Call:
         return _Call(self, name)
 
+    def _browse(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
     def _focus_search(self) -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -245,6 +337,31 @@ class ModelcatApp(App[None]):
 
     def _bench(self) -> None:
         self.open_bench(self.browse.highlighted)
+
+
+def screen_kinds() -> dict[str, type[Screen[None]]]:
+    """The top-level screens by name (imported when first opened, not at start)."""
+    from tui.screens.advisor import AdvisorScreen
+    from tui.screens.help import HelpScreen
+    from tui.screens.licenses import LicensesScreen
+    from tui.screens.sync import SyncScreen
+
+    return {
+        "help": HelpScreen,
+        "licenses": LicensesScreen,
+        "advisor": AdvisorScreen,
+        "sync": SyncScreen,
+    }
+
+
+def typing_into(widget: Widget | None) -> bool:
+    """True when ``widget`` takes typed text: a text field, or a dropdown (open or closed)."""
+    from textual.widgets import Input, Select, TextArea
+
+    if widget is None:
+        return False
+    # A dropdown's open list is a child of the ``Select``.
+    return isinstance(widget, (Input, TextArea, Select)) or isinstance(widget.parent, Select)
 
 
 class _Call:
@@ -289,3 +406,26 @@ def make_app(
     return ModelcatApp(
         catalog, owns_catalog=owns, export_dir=export_dir, theme=theme, hardware=hardware
     )
+
+
+def run(app: ModelcatApp) -> None:
+    """Run ``app`` until it quits, then leave within ``QUIT_GRACE`` seconds of the quit.
+
+    ``App.run`` would wait, at the end of its event loop and again at interpreter exit, for
+    every worker thread, so a benchmark or a sync stuck on the network would keep the process
+    alive long after the screen went blank. The loop here is closed without waiting; a task
+    that does not stop within the grace period is abandoned with the process (its writes are
+    transactions: what it had not committed is not stored). SIGINT quits like ctrl+c.
+    """
+    loop = asyncio.new_event_loop()
+    loop.add_signal_handler(signal.SIGINT, app.quit_now)
+    try:
+        app.run(loop=loop)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        loop.close()  # shuts the worker threads' executor down without waiting for them
+    left = QUIT_GRACE - (time.monotonic() - app.quit_at) if app.quit_at else 0.0
+    if not app.tasks.wait(max(0.0, left)):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(app.return_code or 0)

@@ -79,10 +79,10 @@ def tui(
 ) -> None:
     """Open the terminal UI (also what `modelcat` alone does on a terminal)."""
     # Imported here so `modelcat --help` and every other command never load textual.
-    from tui.app import make_app
+    from tui.app import make_app, run
 
     s = settings(ctx)
-    make_app(db=s.db, data_dir=s.data, theme=theme).run()
+    run(make_app(db=s.db, data_dir=s.data, theme=theme))
 
 
 app.command("list")(models_cmd.list_models)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from catalog.api import Catalog
+from tests.fixtures.fake_hub import FakeHub
 from tui.app import ModelcatApp, make_app
 
 SIZE = (120, 40)
@@ -56,3 +57,16 @@ def app_factory(cat: Catalog, machine: Any, tmp_path: Path) -> Iterator[Callable
 def app(app_factory: Callable[..., ModelcatApp]) -> ModelcatApp:
     """The app over the test catalog."""
     return app_factory()
+
+
+@pytest.fixture
+def online(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
+    """The fake Hub, and huggingface_hub's import-time offline flag cleared.
+
+    Other TUI tests run offline (``HF_HUB_OFFLINE=1``); if one of them imported huggingface_hub
+    first, its constant stayed True and every request would be refused.
+    """
+    import huggingface_hub.constants as hub_constants
+
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+    return fake_hub

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from textual.widgets import ProgressBar
+from textual.widgets import Button, Input, ProgressBar, Select
 
 from catalog.api import Catalog
 from catalog.fitting import estimate_for
@@ -29,19 +28,6 @@ PYTHIA = "EleutherAI/pythia-1b"
 SYNCED = "the config.json stored by the last Hub sync"
 LLAMA2 = "meta-llama/Llama-2-7b-hf"
 REUPLOAD = "someone/Llama-2-7b-reupload"
-
-
-@pytest.fixture
-def online(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
-    """The fake Hub, and huggingface_hub's import-time offline flag cleared.
-
-    Other TUI tests run offline (``HF_HUB_OFFLINE=1``); if one of them imported huggingface_hub
-    first, its constant stayed True and every request would be refused.
-    """
-    import huggingface_hub.constants as hub_constants
-
-    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
-    return fake_hub
 
 
 def pythia_on_the_hub(hub: FakeHub, cat: Catalog) -> Any:
@@ -129,19 +115,61 @@ async def test_the_detail_of_a_discovered_derivative_shows_its_lineage(
         assert any(r.term == "lineage" for r in verdict.reasons)
 
 
-async def test_cancel_stops_the_sync(app: ModelcatApp, online: FakeHub) -> None:
+async def test_enter_starts_focus_moves_to_cancel_and_ctrl_x_cancels(
+    app: ModelcatApp, online: FakeHub
+) -> None:
+    # Every model answer is slow, so the sync is still running when the keys arrive.
+    online.inject("info", "timeout", times=None, delay=0.5)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("s")
-        await settle(pilot)
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, SyncScreen)
-        screen.start()
-        screen.cancel()  # before the worker thread gets far: the sync sees the event set
+        assert app.focused is screen.query_one("#start", Button)  # the screen opens on Start
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.running
+        assert app.focused is screen.query_one("#cancel", Button)
+        assert "ctrl+x" in {key for key, b in screen.active_bindings.items() if b.enabled}
+        await pilot.press("ctrl+x")
         await settle(pilot)
         assert screen.report is not None and screen.report.cancelled
         assert "Sync cancelled" in screen.query_one(TaskPanel).log_text
         assert not screen.running
+        assert app.focused is screen.query_one("#start", Button)
+
+
+async def test_discovery_with_author_min_downloads_and_limit(
+    app: ModelcatApp, cat: Catalog, online: FakeHub
+) -> None:
+    online.add_model("someorg/big", downloads=5_000, config={"model_type": "llama"})
+    online.add_model("someorg/small", downloads=10, config={"model_type": "llama"})
+    online.add_model("otherorg/big", downloads=9_000, config={"model_type": "llama"})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        screen.query_one("#mode", Select).value = "discover"
+        await pilot.pause()
+        limit = screen.query_one("#limit", Input)
+        limit.value = "0"
+        await pilot.click("#start")
+        await pilot.pause()
+        assert not screen.running  # the field says what is wrong instead
+        assert "limit: 1 or more" in texts(screen)
+        screen.query_one("#author", Input).value = "someorg"
+        screen.query_one("#min_downloads", Input).value = "100"
+        limit.value = "10"
+        await pilot.click("#start")
+        await settle(pilot)
+        report = screen.report
+        assert report is not None and report.ok, report
+        assert set(report.synced) == {"someorg--big"}
+        assert cat.exists("someorg/big") and not cat.exists("someorg/small")
+        assert not cat.exists("otherorg/big")
 
 
 async def test_leaving_the_sync_screen_keeps_it(app: ModelcatApp) -> None:

@@ -29,26 +29,37 @@ class ExportModal(ModalScreen[ExportRequest | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, default_path: Path, count: int) -> None:
+    def __init__(self, default_path: Path, count: int, fmt: ExportFormat = "json") -> None:
         super().__init__()
         self.default_path = default_path
         self.count = count
+        self.initial_format = fmt
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             noun = "model" if self.count == 1 else "models"
             yield Label(f"Export {self.count} shortlisted {noun}", classes="title")
             with RadioSet(id="format"):
-                for i, fmt in enumerate(EXPORT_FORMATS):
-                    yield RadioButton(fmt, value=i == 0, id=f"fmt-{fmt}")
+                for fmt in EXPORT_FORMATS:
+                    yield RadioButton(fmt, value=fmt == self.initial_format, id=f"fmt-{fmt}")
             yield Label("File", classes="caption")
             yield Input(str(self.default_path), id="path")
+            yield Label("", id="where", classes="hint", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
+        self._show_where()
+
+    @on(Input.Changed, "#path")
+    def _show_where(self) -> None:
+        text = self.query_one("#path", Input).value.strip()
+        where = f"Writes {Path(text).expanduser().absolute()}" if text else "Give a file path."
+        if text and Path(text).expanduser().exists():
+            where += " (exists: you will be asked before it is replaced)"
+        self.query_one("#where", Label).update(where)
 
     @property
     def fmt(self) -> ExportFormat:

@@ -64,6 +64,7 @@ class AdvisorScreen(ModelcatScreen):
 
     def on_mount(self) -> None:
         self.on_screen_resume()
+        self.query_one("#task", Input).focus()
 
     def on_screen_resume(self) -> None:
         use = self.mc.filters.use or UseState()

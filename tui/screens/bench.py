@@ -3,8 +3,8 @@ chart of every run."""
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,12 +13,13 @@ from textual.widgets import Button, Footer, Input, Label
 from textual.worker import Worker, WorkerState
 
 from tui.messages import TaskLogged, TaskProgressed
-from tui.screens.base import ModelcatScreen
+from tui.screens.base import TaskScreen
 from tui.widgets.bench_chart import BenchChart
 from tui.widgets.task_panel import TaskPanel
 
 if TYPE_CHECKING:
     from catalog.bench.records import StoredRun
+    from tui.long_tasks import LongTask
 
 TASK = "bench"
 HISTORY = 12
@@ -30,14 +31,15 @@ SETTINGS = (
 )
 
 
-class BenchScreen(ModelcatScreen):
+class BenchScreen(TaskScreen):
     """Pick the model folder (its local copy is found for you), start, watch, cancel."""
+
+    TASK: ClassVar[str] = TASK
 
     def __init__(self) -> None:
         super().__init__()
         self.target: str | None = None
         """The catalog id to benchmark (set by the app before the screen shows)."""
-        self._cancel = threading.Event()
         self._copy_path: str | None = None
         self.results: list[StoredRun] = []
         """Runs shown in the chart, oldest first (stored ones, then this session's)."""
@@ -58,6 +60,7 @@ class BenchScreen(ModelcatScreen):
     def on_mount(self) -> None:
         self._history()
         self._aim()
+        self.query_one("#start", Button).focus()
 
     @work(thread=True, group="bench-history", exit_on_error=False, description="Past benchmarks")
     def _history(self) -> list[StoredRun]:
@@ -67,6 +70,8 @@ class BenchScreen(ModelcatScreen):
 
     def on_screen_resume(self) -> None:
         self._aim()
+        if not self.running:
+            self.query_one("#start", Button).focus()
 
     def _aim(self) -> None:
         """Point the form at ``target``: its local copy, when there is one."""
@@ -90,11 +95,6 @@ class BenchScreen(ModelcatScreen):
         hint = f" (huggingface-cli download {model.hub_id})" if model.hub_id else ""
         return None, f"No local copy of {model_id}: download it first{hint}, or give a folder."
 
-    @property
-    def running(self) -> bool:
-        """True while a benchmark runs."""
-        return any(w.group == TASK and w.is_running for w in self.workers)
-
     @on(Button.Pressed, "#start")
     def start(self) -> None:
         """Start a run with the form's settings."""
@@ -107,20 +107,18 @@ class BenchScreen(ModelcatScreen):
         except ValueError:
             self.notify("Settings must be whole numbers.", severity="warning")
             return
-        self._cancel = threading.Event()
-        self.query_one(TaskPanel).started(f"Benchmarking {path}")
-        self._run(path, settings, self._cancel)
-
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        """Ask the running benchmark to stop at its next step."""
-        self._cancel.set()
-        self.query_one(TaskPanel).status("Cancelling…")
+        name = self.target if path == self._copy_path and self.target else Path(path).name
+        task = self.begin(f"a benchmark of {name}", f"Benchmarking {path}")
+        self._run(task, path, settings)
 
     @work(thread=True, exclusive=True, group=TASK, exit_on_error=False, description="Benchmark")
-    def _run(
-        self, path: str, settings: dict[str, int], cancel: threading.Event
-    ) -> StoredRun | None:
+    def _run(self, task: LongTask, path: str, settings: dict[str, int]) -> StoredRun | None:
+        try:
+            return self._measure(task, path, settings)
+        finally:
+            task.done.set()
+
+    def _measure(self, task: LongTask, path: str, settings: dict[str, int]) -> StoredRun | None:
         # Without torch/transformers (an optional extra) run_benchmark raises a BenchmarkError
         # that says how to install them; worker_changed shows it in the log.
         from catalog.bench import BenchmarkCancelled, BenchProgress, run_benchmark
@@ -142,21 +140,15 @@ class BenchScreen(ModelcatScreen):
                 gen_tokens=settings["gen"],
                 repeat=settings["repeat"],
                 progress=progress,
-                cancel=cancel,
+                cancel=task.cancel,
             )
         except BenchmarkCancelled:
             return None
+        if task.cancel.is_set():
+            return None  # cancelled after the last step: quitting must not store it
         # Stored against the catalog entry only when the folder is that entry's local copy.
         entry = self.target if path == self._copy_path else None
         return save_result(self.mc.catalog, result, catalog_id=entry)
-
-    @on(TaskProgressed)
-    def _progress(self, event: TaskProgressed) -> None:
-        self.query_one(TaskPanel).progressed(event.fraction, event.text)
-
-    @on(TaskLogged)
-    def _logged(self, event: TaskLogged) -> None:
-        self.query_one(TaskPanel).log_line(event.line)
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group == "bench-find" and state == WorkerState.SUCCESS:
@@ -171,11 +163,10 @@ class BenchScreen(ModelcatScreen):
             return
         if worker.group != TASK or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
-        panel = self.query_one(TaskPanel)
         if state == WorkerState.ERROR:
-            panel.finished(f"Failed: {worker.error}", done=False)
+            self.ended(f"Failed: {worker.error}", done=False)
         elif worker.result is None:
-            panel.finished("Cancelled: nothing was recorded.", done=False)
+            self.ended("Cancelled: nothing was recorded.", done=False)
         else:
             result = cast("StoredRun", worker.result)
             self.results.append(result)
@@ -184,5 +175,5 @@ class BenchScreen(ModelcatScreen):
                 f"{result.model}: decode {result.decode_tps.mean:.1f} tok/s, prefill "
                 f"{result.prefill_tps.mean:.1f} tok/s, peak {result.peak_memory_bytes / 1e6:.0f} MB"
             )
-            panel.finished(text, done=True)
+            self.ended(text, done=True)
             self.notify(text, title="Benchmark done")

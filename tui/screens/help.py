@@ -10,7 +10,12 @@ from tui.screens.base import ModelcatScreen
 
 KEYS: list[tuple[str, str, str]] = [
     ("everywhere", "?", "this help"),
-    ("everywhere", "q", "quit"),
+    ("everywhere", "q", "quit (from the table; elsewhere it asks first)"),
+    (
+        "everywhere",
+        "ctrl+c, ctrl+q",
+        "quit (while a sync or benchmark runs: asks once, then cancels it)",
+    ),
     ("everywhere", "escape", "back to the previous screen"),
     ("everywhere", "ctrl+p", "command palette (every action by name)"),
     ("everywhere", "l", "licenses: terms, and the models under each"),
@@ -36,7 +41,18 @@ KEYS: list[tuple[str, str, str]] = [
     ("detail", "space", "mark or unmark this model"),
     ("detail", "b", "benchmark this model"),
     ("licenses", "↑ ↓, enter", "models under the highlighted license; enter moves to them"),
-    ("sync, bench", "tab, enter", "the Start and Cancel buttons (the mouse works too)"),
+    (
+        "sync, bench",
+        "enter",
+        "start (the screen opens on the Start/Run button; focus then moves to Cancel)",
+    ),
+    ("sync, bench", "ctrl+x", "cancel the running sync or benchmark"),
+    ("sync", "mode", "curated models (changed, or all again) or discover Hub models by author"),
+    (
+        "text fields",
+        "letters",
+        "are text: single-letter keys act only outside text fields and dropdowns",
+    ),
 ]
 
 

@@ -1,35 +1,68 @@
 """Enrich the catalog from the Hugging Face Hub in a cancellable worker, with progress and a log.
 
-The screen lives as long as the app, so leaving it does not stop a running sync.
+The options are the CLI's: the curated models (changed ones, or all again with ``--full``), or
+a discovery of Hub models by author, minimum downloads and a limit. The screen lives as long as
+the app, so leaving it does not stop a running sync; quitting cancels it.
 """
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Button, Footer, Label, Static
+from textual.containers import Horizontal, Vertical
+from textual.validation import Integer
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui.messages import TaskLogged, TaskProgressed
-from tui.screens.base import ModelcatScreen
+from tui.screens.base import TaskScreen
+from tui.widgets.labelled_input import LabelledInput
 from tui.widgets.task_panel import TaskPanel
 
 if TYPE_CHECKING:
-    from catalog.sync import SyncReport
+    from catalog.sync import SyncProgress, SyncReport
+    from tui.long_tasks import LongTask
 
 TASK = "sync"
+MODES: list[tuple[str, str]] = [
+    ("Curated models: what changed on the Hub", "curated"),
+    ("Curated models: fetch everything again (--full)", "full"),
+    ("Discover Hub models (tier hub, --discover)", "discover"),
+]
 
 
-class SyncScreen(ModelcatScreen):
-    """Start, watch and cancel a sync; the summary, failures and drift go to the log."""
+@dataclass(frozen=True)
+class SyncOptions:
+    """What the form asks for (the options of ``modelcat sync``)."""
+
+    mode: str = "curated"
+    author: str | None = None
+    min_downloads: int | None = None
+    limit: int | None = None
+
+    def describe(self) -> str:
+        """``Discovering Hub models (author mistralai, at least 1,000 downloads)…``."""
+        if self.mode != "discover":
+            again = ", fetching everything again" if self.mode == "full" else ""
+            return f"Syncing the curated models with the Hub{again}…"
+        parts = [f"author {self.author}"] if self.author else []
+        if self.min_downloads is not None:
+            parts.append(f"at least {self.min_downloads:,} downloads")
+        if self.limit is not None:
+            parts.append(f"at most {self.limit:,} models")
+        return "Discovering Hub models" + (f" ({', '.join(parts)})" if parts else "") + "…"
+
+
+class SyncScreen(TaskScreen):
+    """Choose what to sync, start, watch and cancel; summary, failures and drift go to the log."""
+
+    TASK: ClassVar[str] = TASK
 
     def __init__(self) -> None:
         super().__init__()
-        self._cancel = threading.Event()
         self.report: SyncReport | None = None
         """The last sync's report."""
 
@@ -37,56 +70,114 @@ class SyncScreen(ModelcatScreen):
         with Vertical(id="sync"):
             yield Label("Sync with the Hugging Face Hub", classes="title")
             yield Static(
-                "Fetches Hub facts for the curated models (sha, downloads, gated state, config "
-                "numbers) and reports drift; curated judgments are never overwritten.",
+                "Fetches Hub facts (sha, downloads, gated state, config numbers) and reports "
+                "drift; curated judgments are never overwritten.",
                 classes="hint",
             )
+            yield Select(MODES, value="curated", allow_blank=False, id="mode", compact=True)
+            with Horizontal(id="discover-options"):
+                yield LabelledInput(
+                    "author", Input(placeholder="user or organisation", id="author", compact=True)
+                )
+                yield LabelledInput(
+                    "min downloads",
+                    Input(
+                        placeholder="any",
+                        id="min_downloads",
+                        type="integer",
+                        validators=[Integer(minimum=0, failure_description="0 or more")],
+                        compact=True,
+                    ),
+                )
+                yield LabelledInput(
+                    "limit",
+                    Input(
+                        placeholder="none",
+                        id="limit",
+                        type="integer",
+                        validators=[Integer(minimum=1, failure_description="1 or more")],
+                        compact=True,
+                    ),
+                )
             yield TaskPanel("Start sync", id="sync-task")
         yield Footer(compact=True)
 
-    @property
-    def running(self) -> bool:
-        """True while a sync runs."""
-        return any(w.group == TASK and w.is_running for w in self.workers)
+    def on_mount(self) -> None:
+        self._mode_changed()
+        self.query_one("#start", Button).focus()
+
+    @on(Select.Changed, "#mode")
+    def _mode_changed(self) -> None:
+        discover = self.query_one("#mode", Select).value == "discover"
+        for box in self.query_one("#discover-options").query(Input):
+            box.disabled = not discover
+
+    def options(self) -> SyncOptions | None:
+        """The form's options, or None after marking the fields that are not valid."""
+        mode = str(self.query_one("#mode", Select).value)
+        if mode != "discover":
+            return SyncOptions(mode=mode)
+        numbers: dict[str, int | None] = {}
+        valid = True
+        for field in self.query(LabelledInput).results(LabelledInput):
+            if field.input.type != "integer":
+                continue
+            number, problem = field.integer()
+            valid = valid and problem is None
+            numbers[field.input.id or ""] = number
+        if not valid:
+            return None
+        author = self.query_one("#author", Input).value.strip() or None
+        return SyncOptions(mode, author, numbers["min_downloads"], numbers["limit"])
 
     @on(Button.Pressed, "#start")
     def start(self) -> None:
-        """Start syncing the curated models."""
-        self._cancel = threading.Event()
-        self.query_one(TaskPanel).started("Syncing the curated models with the Hub…")
-        self._run(self._cancel)
-
-    @on(Button.Pressed, "#cancel")
-    def cancel(self) -> None:
-        """Ask the sync to stop after the models in flight."""
-        self._cancel.set()
-        self.query_one(TaskPanel).status("Cancelling…")
+        """Start syncing with the chosen options."""
+        options = self.options()
+        if options is None:
+            self.query_one(TaskPanel).status("Fix the marked fields first.")
+            return
+        label = "a Hub discovery" if options.mode == "discover" else "a sync with the Hub"
+        task = self.begin(label, options.describe())
+        self._run(task, options)
 
     @work(thread=True, exclusive=True, group=TASK, exit_on_error=False, description="Sync")
-    def _run(self, cancel: threading.Event) -> SyncReport:
-        from catalog.sync import SyncProgress, sync
+    def _run(self, task: LongTask, options: SyncOptions) -> SyncReport:
+        from catalog.sync import discover, sync
 
         def progress(report: SyncProgress) -> None:
             self.post_message(TaskProgressed(TASK, report.fraction, str(report)))
             if report.model is not None or report.phase == "done":
                 self.post_message(TaskLogged(TASK, str(report)))
 
-        return sync(catalog=self.mc.catalog, progress=progress, cancel=cancel)
+        try:
+            if options.mode != "discover":
+                return sync(
+                    catalog=self.mc.catalog,
+                    full=options.mode == "full",
+                    progress=progress,
+                    cancel=task.cancel,
+                )
+            from catalog.hub import HubClient
 
-    @on(TaskProgressed)
-    def _progress(self, event: TaskProgressed) -> None:
-        self.query_one(TaskPanel).progressed(event.fraction, event.text)
-
-    @on(TaskLogged)
-    def _logged(self, event: TaskLogged) -> None:
-        self.query_one(TaskPanel).log_line(event.line)
+            return discover(
+                self.mc.catalog,
+                client=HubClient(),
+                author=options.author,
+                min_downloads=options.min_downloads,
+                limit=options.limit,
+                progress=progress,
+                cancel=task.cancel,
+            )
+        finally:
+            task.done.set()
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group != TASK or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         panel = self.query_one(TaskPanel)
         if state == WorkerState.ERROR:
-            panel.finished(f"Failed: {worker.error}", done=False)
+            self.ended(f"Failed: {worker.error}", done=False)
             return
         report = cast("SyncReport", worker.result)
         self.report = report
@@ -96,7 +187,7 @@ class SyncScreen(ModelcatScreen):
             panel.log_line(
                 f"drift {item.model}: {item.field} curated {item.curated!r}, Hub {item.hub!r}"
             )
-        panel.finished(str(report), done=not report.cancelled)
+        self.ended(str(report), done=not report.cancelled)
         self.notify(
             str(report),
             title="Sync",

@@ -34,9 +34,11 @@ class TaskPanel(Vertical):
         yield Log(id="log", max_lines=2000)
 
     def started(self, text: str) -> None:
-        """The task is running: the start button waits, cancel is offered."""
+        """The task is running: the start button waits, cancel is offered (and focused)."""
         self.query_one("#start", Button).disabled = True
-        self.query_one("#cancel", Button).disabled = False
+        cancel = self.query_one("#cancel", Button)
+        cancel.disabled = False
+        cancel.focus()
         self.query_one(ProgressBar).update(progress=0.0)
         self.status(text)
         self.log_line(text)
@@ -52,8 +54,12 @@ class TaskPanel(Vertical):
 
     def finished(self, text: str, *, done: bool) -> None:
         """The task ended (``done``: completed; else failed or cancelled)."""
-        self.query_one("#start", Button).disabled = False
+        start = self.query_one("#start", Button)
+        start.disabled = False
+        refocus = self.screen.focused is None or self.screen.focused.id == "cancel"
         self.query_one("#cancel", Button).disabled = True
+        if refocus:
+            start.focus()
         if done:
             self.query_one(ProgressBar).update(total=1.0, progress=1.0)
         self.status(text)
