@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label
 from textual.worker import Worker, WorkerState
 
@@ -45,10 +45,11 @@ class BenchScreen(TaskScreen):
         """Runs shown in the chart, oldest first (stored ones, then this session's)."""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="bench"):
+        with Vertical(id="bench"):
             yield Label("Benchmark", id="bench-title", classes="title")
-            yield Label("Model folder or cached Hub id", classes="caption")
-            yield Input(id="path", placeholder="path/to/model or org/name")
+            with Horizontal(id="bench-path"):
+                yield Label("model folder or cached Hub id", classes="caption")
+                yield Input(id="path", placeholder="path/to/model or org/name", compact=True)
             with Horizontal(id="bench-settings"):
                 for key, label, default in SETTINGS:
                     yield Label(label, classes="caption")

@@ -1,4 +1,6 @@
-"""Benchmark results as bar charts: decode tokens/s and peak memory, one bar per run."""
+"""Benchmark results as bar charts: decode tokens/s and peak memory, one numbered bar per run,
+and a legend that gives each number its model and settings, so unlike runs are never compared
+unlabelled."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ class BenchChart(Horizontal):
         height: 14;
         & PlotextPlot { width: 1fr; }
         & #no-runs { color: $text-muted; padding: 1 2; }
+        & #legend { width: 1fr; height: 1fr; color: $text-muted; padding: 0 1; }
     }
     """
 
@@ -34,6 +37,7 @@ class BenchChart(Horizontal):
         yield Static("No runs yet: results appear here as bars per run.", id="no-runs")
         yield PlotextPlot(id="speed")
         yield PlotextPlot(id="memory")
+        yield Static("", id="legend", markup=False)
 
     def on_mount(self) -> None:
         self.show(self.results)
@@ -44,7 +48,10 @@ class BenchChart(Horizontal):
 
         self.results = list(results)
         self.query_one("#no-runs").display = not self.results
-        labels = [f"{i + 1}:{r.model.split('/')[-1][:12]}" for i, r in enumerate(self.results)]
+        labels = [str(i + 1) for i in range(len(self.results))]
+        legend = self.query_one("#legend", Static)
+        legend.display = bool(self.results)
+        legend.update("\n".join(f"{n} {run_settings(r)}" for n, r in zip(labels, self.results)))
         speed = self.query_one("#speed", PlotextPlot)
         memory = self.query_one("#memory", PlotextPlot)
         for plot in (speed, memory):
@@ -58,3 +65,13 @@ class BenchChart(Horizontal):
         memory.plt.bar(labels, [r.peak_memory_bytes / 1e6 for r in self.results])
         speed.refresh()
         memory.refresh()
+
+
+def run_settings(run: StoredRun) -> str:
+    """``pythia-1b p512 g128 bf16 cpu 8t``: what the run measured and how."""
+    params = run.result.params
+    name = run.model.split("/")[-1]
+    return (
+        f"{name} p{params.prompt_tokens} g{params.gen_tokens} {run.dtype} {run.device} "
+        f"{params.threads}t"
+    )
