@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.fixtures.tiny_models import TinyModels, session_models, write_hf_cache
 from tests.tui.conftest import SIZE
@@ -70,7 +70,11 @@ async def test_b_finds_the_local_copy_runs_and_charts(app: ModelcatApp, cached: 
         assert len(screen.results) == 1
         result = screen.results[0]
         assert result.decode_tps.mean > 0 and result.peak_memory_bytes > 0
-        assert screen.query_one(BenchChart).results == [result]
+        chart = screen.query_one(BenchChart)
+        assert chart.results == [result]
+        # The bar's number is explained with the run's settings, so unlike runs are told apart.
+        legend = str(chart.query_one("#legend", Static).render())
+        assert legend.startswith("1 pythia-1b p16 g4 ") and legend.endswith("t")
         log = screen.query_one(TaskPanel).log_text
         assert "load…" in log and "decode…" in log and "decode" in log.splitlines()[-1]
         assert "Benchmark done" in [n.title for n in app._notifications]

@@ -51,7 +51,8 @@ class BenchChart(Horizontal):
         labels = [str(i + 1) for i in range(len(self.results))]
         legend = self.query_one("#legend", Static)
         legend.display = bool(self.results)
-        legend.update("\n".join(f"{n} {run_settings(r)}" for n, r in zip(labels, self.results)))
+        lines = [f"{n} {run_settings(run)}" for n, run in enumerate(self.results, start=1)]
+        legend.update("\n".join(lines))
         speed = self.query_one("#speed", PlotextPlot)
         memory = self.query_one("#memory", PlotextPlot)
         for plot in (speed, memory):
