@@ -113,6 +113,16 @@ def stored_store(path: Path) -> sqlite3.Connection:
     return db
 
 
+def assert_gone_quickly(term: Terminal) -> None:
+    """The process exits cleanly (code 0, no traceback) within ``GONE_WITHIN`` of the last key."""
+    answered = time.monotonic()
+    code = term.wait_exit(timeout=GONE_WITHIN + 3)
+    took = time.monotonic() - answered
+    assert code == 0, term.text[-2000:]
+    assert took <= GONE_WITHIN, f"the process took {took:.2f} s to leave"
+    assert "Traceback" not in term.text
+
+
 def test_q_during_a_sync_stuck_on_the_network_leaves_within_2_s(
     fake_hub: FakeHub, env: dict[str, str], terminal: list[Terminal], tmp_path: Path
 ) -> None:
@@ -133,12 +143,7 @@ def test_q_during_a_sync_stuck_on_the_network_leaves_within_2_s(
     term.press("q")
     term.wait_for("Quit and cancel it?")
     term.press("y")
-    answered = time.monotonic()
-    code = term.wait_exit(timeout=GONE_WITHIN + 3)
-    took = time.monotonic() - answered
-    assert code == 0, term.text[-2000:]
-    assert took <= GONE_WITHIN, f"the process took {took:.2f} s to leave"
-    assert "Traceback" not in term.text
+    assert_gone_quickly(term)
     db = stored_store(tmp_path / "store.db")
     assert db.execute("SELECT count(*) FROM hub_snapshot").fetchone() == (0,)
 
@@ -169,12 +174,7 @@ def test_ctrl_c_twice_during_a_benchmark_leaves_within_2_s_and_stores_nothing(
     term.press("ctrl+c")
     term.wait_for("benchmark of pythia-1b is running")
     term.press("ctrl+c")
-    answered = time.monotonic()
-    code = term.wait_exit(timeout=GONE_WITHIN + 3)
-    took = time.monotonic() - answered
-    assert code == 0, term.text[-2000:]
-    assert took <= GONE_WITHIN, f"the process took {took:.2f} s to leave"
-    assert "Traceback" not in term.text
+    assert_gone_quickly(term)
     with Catalog.open(tmp_path / "store.db") as cat:
         from catalog.bench.store import load_results
 

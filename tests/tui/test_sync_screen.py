@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, ProgressBar, Select
 
 from catalog.api import Catalog
@@ -115,17 +116,22 @@ async def test_the_detail_of_a_discovered_derivative_shows_its_lineage(
         assert any(r.term == "lineage" for r in verdict.reasons)
 
 
+async def open_sync(app: ModelcatApp, pilot: Pilot[None]) -> SyncScreen:
+    await settle(pilot)
+    await pilot.press("s")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, SyncScreen)
+    return screen
+
+
 async def test_enter_starts_focus_moves_to_cancel_and_ctrl_x_cancels(
     app: ModelcatApp, online: FakeHub
 ) -> None:
     # Every model answer is slow, so the sync is still running when the keys arrive.
     online.inject("info", "timeout", times=None, delay=0.5)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
+        screen = await open_sync(app, pilot)
         assert app.focused is screen.query_one("#start", Button)  # the screen opens on Start
         await pilot.press("enter")
         await pilot.pause()
@@ -147,11 +153,7 @@ async def test_discovery_with_author_min_downloads_and_limit(
     online.add_model("someorg/small", downloads=10, config={"model_type": "llama"})
     online.add_model("otherorg/big", downloads=9_000, config={"model_type": "llama"})
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("s")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SyncScreen)
+        screen = await open_sync(app, pilot)
         screen.query_one("#mode", Select).value = "discover"
         await pilot.pause()
         limit = screen.query_one("#limit", Input)

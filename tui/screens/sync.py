@@ -79,26 +79,8 @@ class SyncScreen(TaskScreen):
                 yield LabelledInput(
                     "author", Input(placeholder="user or organisation", id="author", compact=True)
                 )
-                yield LabelledInput(
-                    "min downloads",
-                    Input(
-                        placeholder="any",
-                        id="min_downloads",
-                        type="integer",
-                        validators=[Integer(minimum=0, failure_description="0 or more")],
-                        compact=True,
-                    ),
-                )
-                yield LabelledInput(
-                    "limit",
-                    Input(
-                        placeholder="none",
-                        id="limit",
-                        type="integer",
-                        validators=[Integer(minimum=1, failure_description="1 or more")],
-                        compact=True,
-                    ),
-                )
+                yield _count("min downloads", "min_downloads", minimum=0, blank="any")
+                yield _count("limit", "limit", minimum=1, blank="none")
             yield TaskPanel("Start sync", id="sync-task")
         yield Footer(compact=True)
 
@@ -195,3 +177,10 @@ class SyncScreen(TaskScreen):
             timeout=10,
         )
         self.mc.browse.refresh_results()
+
+
+def _count(caption: str, key: str, *, minimum: int, blank: str) -> LabelledInput:
+    """A whole-number field of at least ``minimum``; empty means ``blank``."""
+    check = Integer(minimum=minimum, failure_description=f"{minimum} or more")
+    field = Input(placeholder=blank, id=key, type="integer", validators=[check], compact=True)
+    return LabelledInput(caption, field)
