@@ -57,7 +57,26 @@ _ARCHITECTURE_TYPES = {
     "Starcoder2ForCausalLM": "starcoder2",
     "DeepseekV2ForCausalLM": "deepseek_v2",
     "DeepseekV3ForCausalLM": "deepseek_v3",
+    "OPTForCausalLM": "opt",
+    "QWenLMHeadModel": "qwen",
+    "Qwen3MoeForCausalLM": "qwen3_moe",
+    "PhiMoEForCausalLM": "phimoe",
+    "Olmo2ForCausalLM": "olmo2",
+    "OlmoeForCausalLM": "olmoe",
+    "GptOssForCausalLM": "gpt_oss",
+    "GraniteForCausalLM": "granite",
+    "GraniteMoeForCausalLM": "granitemoe",
+    "GraniteMoeSharedForCausalLM": "granitemoeshared",
+    "CohereForCausalLM": "cohere",
+    "Cohere2ForCausalLM": "cohere2",
+    "StableLmForCausalLM": "stablelm",
+    "Llama4ForCausalLM": "llama4_text",
+    "Llama4ForConditionalGeneration": "llama4",
+    "Gemma3ForConditionalGeneration": "gemma3",
 }
+
+# Multimodal wrappers -> the model type of their text decoder, for a text_config without one.
+_TEXT_TYPES = {"gemma3": "gemma3_text", "llama4": "llama4_text"}
 
 # What ``tie_word_embeddings`` means when a config omits it: each transformers config class's default.
 _TIED_BY_DEFAULT = {
@@ -71,6 +90,9 @@ _TIED_BY_DEFAULT = {
     "gemma3_text",
     "gpt_bigcode",
     "starcoder2",
+    "opt",
+    "cohere",
+    "cohere2",
 }
 
 # Families whose FFN is "4 x hidden" when the width key is absent or null.
@@ -91,7 +113,48 @@ _GATED_MLP = {
     "olmo",
     "deepseek_v2",
     "deepseek_v3",
+    "qwen",
+    "qwen3_moe",
+    "phimoe",
+    "olmo2",
+    "olmoe",
+    "gpt_oss",
+    "granite",
+    "granitemoe",
+    "granitemoeshared",
+    "cohere",
+    "cohere2",
+    "stablelm",
+    "llama4_text",
 }
+
+# What head_dim is when a config omits it: the config class's default (otherwise hidden / heads).
+_HEAD_DIM_DEFAULTS = {
+    "qwen3": 128,
+    "gemma": 256,
+    "gemma2": 256,
+    "gemma3_text": 256,
+    "llama4_text": 128,
+    "gpt_oss": 64,
+}
+
+# Families whose modelling code takes hidden / heads as the head width, ignoring any head_dim key.
+_HEAD_DIM_DERIVED = {
+    "gpt2",
+    "gpt_neo",
+    "gptj",
+    "gpt_neox",
+    "gpt_bigcode",
+    "bloom",
+    "mpt",
+    "opt",
+    "falcon",
+    "stablelm",
+    "cohere2",
+}
+
+# Families with one key/value head per query head whatever the config says.
+_MULTI_HEAD_ONLY = {"gpt2", "gpt_neo", "gptj", "gpt_neox", "bloom", "mpt", "opt", "qwen"}
 
 
 @dataclass(frozen=True)
@@ -209,11 +272,27 @@ def normalised_config(config: Mapping[str, Any]) -> dict[str, Any]:
         result.setdefault("new_decoder_architecture", _OLD_FALCON[old_type])
         if result["new_decoder_architecture"]:
             result.setdefault("num_kv_heads", 8)  # RefinedWeb's own default for n_head_kv
-    if "text_config" in result and _first(result, HIDDEN_KEYS) is None:
-        text = result["text_config"]
-        if isinstance(text, Mapping):
-            return normalised_config(text)
+    text = result.get("text_config")
+    if isinstance(text, Mapping) and _first(result, HIDDEN_KEYS) is None:
+        # a multimodal checkpoint: estimates count its text decoder (the model_type said so)
+        hoisted = dict(text)
+        outer = result.get("model_type")
+        if not hoisted.get("model_type") and isinstance(outer, str) and outer in _TEXT_TYPES:
+            hoisted["model_type"] = _TEXT_TYPES[outer]
+        if "tie_word_embeddings" in result:
+            hoisted.setdefault("tie_word_embeddings", result["tie_word_embeddings"])
+        return normalised_config(hoisted)
     return result
+
+
+def _head_dim(config: Mapping[str, Any], model_type: str, hidden: int, heads: int) -> int:
+    if model_type in _HEAD_DIM_DERIVED:
+        return hidden // heads
+    if model_type == "qwen":
+        return _optional(config, ("kv_channels",)) or 128  # QWenConfig's default
+    if "head_dim" in config and config["head_dim"] is None:
+        return hidden // heads
+    return _optional(config, ("head_dim",)) or _HEAD_DIM_DEFAULTS.get(model_type, hidden // heads)
 
 
 def _kv_heads(config: Mapping[str, Any], model_type: str, heads: int) -> int:
@@ -223,7 +302,7 @@ def _kv_heads(config: Mapping[str, Any], model_type: str, heads: int) -> int:
         return 1 if config.get("multi_query", True) else heads
     if model_type == "gpt_bigcode":
         return 1 if config.get("multi_query", True) else heads
-    if model_type in {"gpt2", "gpt_neo", "gptj", "gpt_neox", "bloom", "mpt"}:
+    if model_type in _MULTI_HEAD_ONLY:
         return heads
     found = _first(config, KV_HEAD_KEYS)
     if found is None:
@@ -240,7 +319,12 @@ def _ffn(config: Mapping[str, Any], model_type: str, hidden: int) -> int:
     if model_type == "mpt":
         ratio = config.get("expansion_ratio", 4)
         return _positive_int("expansion_ratio", ratio * hidden) if ratio else 4 * hidden
+    if model_type == "llama4_text":
+        # intermediate_size is one expert's width; the dense layers have their own
+        return _required(config, ("intermediate_size_mlp",), "dense FFN width")
     found = _first(config, FFN_KEYS)
+    if found is not None and model_type == "qwen":
+        return _positive_int(*found) // 2  # Qwen 1 splits intermediate_size between w1 and w2
     if found is not None:
         return _positive_int(*found)
     if model_type in _FFN_DEFAULTS_TO_4H:
@@ -250,7 +334,7 @@ def _ffn(config: Mapping[str, Any], model_type: str, hidden: int) -> int:
     )
 
 
-def _experts(config: Mapping[str, Any], ffn: int) -> tuple[int, int, int]:
+def _experts(config: Mapping[str, Any], model_type: str, ffn: int) -> tuple[int, int, int]:
     found = _first(
         config, ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts")
     )
@@ -258,7 +342,10 @@ def _experts(config: Mapping[str, Any], ffn: int) -> tuple[int, int, int]:
         return 0, 0, 0  # dense configs may spell "no experts" as 0 or null
     count = _positive_int(*found)
     per_token = _optional(config, ("num_experts_per_tok", "moe_top_k", "top_k")) or 2
-    width = _optional(config, ("moe_intermediate_size", "expert_intermediate_size")) or ffn
+    width_keys: tuple[str, ...] = ("moe_intermediate_size", "expert_intermediate_size")
+    if model_type == "llama4_text":
+        width_keys = ("intermediate_size",)
+    width = _optional(config, width_keys) or ffn
     return count, per_token, width
 
 
@@ -273,8 +360,10 @@ def _gpt_neo_local_layers(attention_types: Any, layers: int) -> int:
     return min(local, layers)
 
 
-def _shared_width(config: Mapping[str, Any], expert_width: int) -> int:
-    width = _optional(config, ("shared_expert_intermediate_size",))
+def _shared_width(config: Mapping[str, Any], model_type: str, expert_width: int) -> int:
+    if model_type == "llama4_text":
+        return expert_width  # one shared expert as wide as a routed one
+    width = _optional(config, ("shared_expert_intermediate_size", "shared_intermediate_size"))
     if width is not None:
         return width
     shared = config.get("n_shared_experts")  # DeepSeek: n copies of the routed expert's width
@@ -314,19 +403,19 @@ def read_architecture(config: Mapping[str, Any]) -> Architecture:
         raise EstimateError(
             f"config must be a mapping (a parsed config.json), got {type(config).__name__}"
         )
-    model_type = canonical_model_type(config)
     config = normalised_config(config)
+    model_type = canonical_model_type(config)
     hidden = _required(config, HIDDEN_KEYS, "hidden size")
     layers = _required(config, LAYER_KEYS, "layer count")
     heads = _required(config, HEAD_KEYS, "attention head count")
     vocab = _required(config, ("vocab_size", "padded_vocab_size", "n_vocab"), "vocabulary size")
-    head_dim = _optional(config, ("head_dim",)) or hidden // heads
+    head_dim = _head_dim(config, model_type, hidden, heads)
     kv_heads = _kv_heads(config, model_type, heads)
     ffn = _ffn(config, model_type, hidden)
     tied = config.get("tie_word_embeddings")
     if not isinstance(tied, bool):
         tied = model_type in _TIED_BY_DEFAULT
-    experts, per_token, expert_width = _experts(config, ffn)
+    experts, per_token, expert_width = _experts(config, model_type, ffn)
     window, sliding_layers = _sliding(config, layers)
     kv_width = 2 * kv_heads * head_dim
     if model_type in {"deepseek_v2", "deepseek_v3"}:
@@ -352,7 +441,7 @@ def read_architecture(config: Mapping[str, Any]) -> Architecture:
         num_experts=experts,
         experts_per_token=per_token,
         expert_ffn_size=expert_width,
-        shared_expert_ffn_size=_shared_width(config, expert_width) if experts else 0,
+        shared_expert_ffn_size=_shared_width(config, model_type, expert_width) if experts else 0,
         kv_width=kv_width,
         raw=config,
     )

@@ -122,8 +122,23 @@ def plain_mlp(h: int, width: int, up: str, down: str, *, bias: bool) -> list[Lin
     return [Linear(f"mlp.{up}", h, width, bias), Linear(f"mlp.{down}", width, h, bias)]
 
 
-def routed_experts(arch: Architecture, prefix: str = "mlp") -> list[Linear]:
-    """The router and the fused expert weights of a mixture-of-experts layer."""
+def routed_experts(
+    arch: Architecture,
+    prefix: str = "mlp",
+    *,
+    router: str = "gate",
+    router_bias: bool = False,
+    bias: bool = False,
+) -> list[Linear]:
+    """The router and the fused expert weights of a mixture-of-experts layer.
+
+    Args:
+        arch: the architecture (experts, experts per token, expert width).
+        prefix: the module holding router and experts (``"mlp"``, ``"block_sparse_moe"``).
+        router: the router's module name inside ``prefix``.
+        router_bias: whether the router has a bias vector.
+        bias: whether each expert's projections have bias vectors (gpt-oss).
+    """
     h, width, count, active = (
         arch.hidden_size,
         arch.expert_ffn_size,
@@ -134,16 +149,16 @@ def routed_experts(arch: Architecture, prefix: str = "mlp") -> list[Linear]:
         f"{prefix}.experts.gate_up_proj",
         h,
         2 * width,
+        bias,
         copies=count,
         active=active,
         expert=True,
         rank_factor=2,
     )
-    return [
-        Linear(f"{prefix}.gate", h, count),  # the router
-        gate_up,
-        Linear(f"{prefix}.experts.down_proj", width, h, copies=count, active=active, expert=True),
-    ]
+    down = Linear(
+        f"{prefix}.experts.down_proj", width, h, bias, copies=count, active=active, expert=True
+    )
+    return [Linear(f"{prefix}.{router}", h, count, router_bias), gate_up, down]
 
 
 def single_group(

@@ -57,8 +57,9 @@ def _build(config_json: str) -> Any:
 
 
 def _config_json(config: Mapping[str, Any]) -> str:
-    cleaned = {k: v for k, v in normalised_config(config).items() if k not in _DROPPED_KEYS}
-    cleaned["model_type"] = canonical_model_type(config)
+    normalised = normalised_config(config)
+    cleaned = {k: v for k, v in normalised.items() if k not in _DROPPED_KEYS}
+    cleaned["model_type"] = canonical_model_type(normalised)
     try:
         return json.dumps(cleaned, sort_keys=True)
     except (TypeError, ValueError) as error:
