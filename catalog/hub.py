@@ -47,6 +47,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 import os
 import platform
 import re
@@ -59,7 +60,8 @@ from typing import Any, Literal, NoReturn, TypeVar, get_args
 from urllib.parse import quote, urlsplit
 
 from catalog.errors import CatalogError, GatedModelError, HubError, HubOfflineError, UsageError
-from catalog.schema import HUB_ID_RE
+from catalog.schema import HUB_ID_RE, MAX_PARAMS
+from catalog.text import shown, strip_controls
 
 GatedMode = Literal[False, "auto", "manual"]
 """How a repo is gated on the Hub: not at all, automatic approval, or manual approval."""
@@ -138,40 +140,56 @@ class HubModel:
     """The model card metadata as the Hub returned it."""
     present: frozenset[str] = frozenset()
 
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+    """Values the answer carried that were dropped (out of range, not the type expected)."""
+
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> HubModel:
         """Build from one JSON object of ``/api/models`` or ``/api/models/{repo_id}``.
 
+        Every value is typed and bounded here, where it enters: a number out of range (or of
+        the wrong type) is dropped with a warning, text loses its control characters and is
+        cut to a length, nested data (card, config) is kept only as plain bounded JSON.
+
         Raises:
-            HubError: the object has no model id.
+            HubError: the object has no valid model id.
         """
         repo_id = data.get("id")
-        if not isinstance(repo_id, str) or not repo_id:
-            raise HubError("unexpected answer from the Hub: a model without an id")
-        card = _dict(data.get("cardData"))
-        config = _dict(data.get("config"))
-        tags = tuple(t for t in data.get("tags") or () if isinstance(t, str))
+        if not isinstance(repo_id, str) or not HUB_ID_RE.match(repo_id) or ".." in repo_id:
+            raise HubError(
+                f"unexpected answer from the Hub: a model without an id (or not a repo id: {shown(repo_id)})"
+            )
+        read = _Reader()
+        card = read.tree("cardData", data.get("cardData"))
+        config = read.tree("config", data.get("config"))
+        tags = read.texts("tags", data.get("tags"))
         safetensors = _dict(data.get("safetensors"))
-        parameters = {k: v for k, v in _dict(safetensors.get("parameters")).items() if _is_int(v)}
-        library_name = _str(data.get("library_name"))
+        parameters: dict[str, int] = {}
+        for dtype, count in _dict(safetensors.get("parameters")).items():
+            kept = read.count(f"safetensors.parameters.{dtype}", count, high=MAX_PARAMS)
+            if kept is not None and len(parameters) < MAX_ITEMS:
+                parameters[strip_controls(dtype)[:MAX_NAME]] = kept
+        library_name = read.text(data.get("library_name"))
         return cls(
             repo_id=repo_id,
-            sha=_str(data.get("sha")),
+            sha=read.text(data.get("sha")),
             last_modified=_date(data.get("lastModified")),
             created_at=_date(data.get("createdAt")),
             gated=_gated(data.get("gated")),
             private=_bool(data.get("private")),
             disabled=_bool(data.get("disabled")),
-            downloads=_int(data.get("downloads")),
-            likes=_int(data.get("likes")),
+            downloads=read.count("downloads", data.get("downloads"), low=0, high=MAX_COUNT),
+            likes=read.count("likes", data.get("likes"), low=0, high=MAX_COUNT),
             license=_license(card, tags),
-            license_name=_str(card.get("license_name")),
-            license_link=_str(card.get("license_link")),
+            license_name=read.text(card.get("license_name")),
+            license_link=read.text(card.get("license_link")),
             tags=tags,
-            pipeline_tag=_str(data.get("pipeline_tag")),
+            pipeline_tag=read.text(data.get("pipeline_tag")),
             library_name=library_name,
-            base_models=_base_models(card, _dict(data.get("baseModels")), tags),
-            safetensors_total=_int(safetensors.get("total")),
+            base_models=read.repo_ids(_base_models(card, _dict(data.get("baseModels")), tags)),
+            safetensors_total=read.count(
+                "safetensors.total", safetensors.get("total"), high=MAX_PARAMS
+            ),
             safetensors_parameters=parameters,
             quantized=(
                 "quantization_config" in config
@@ -181,7 +199,102 @@ class HubModel:
             config_subset=config,
             card_data=card,
             present=frozenset(data),
+            warnings=tuple(read.warnings),
         )
+
+
+MAX_COUNT = 10**15
+"""Downloads and likes beyond this are not real counts."""
+MAX_NAME = 300
+"""Characters kept of a short text (a tag, a license name, a link)."""
+MAX_TEXT = 10_000
+"""Characters kept of a text inside the card or config."""
+MAX_ITEMS = 1000
+"""Items kept of a list or mapping (tags, card entries)."""
+MAX_DEPTH = 16
+"""Nesting kept of the card and config; deeper parts are dropped."""
+MAX_JSON_INT = 2**63 - 1
+
+
+class _Reader:
+    """Typed, bounded reads of one model's answer, keeping a warning per value dropped."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def count(self, name: str, value: Any, *, low: int = 1, high: int) -> int | None:
+        if value is None:
+            return None
+        if not _is_int(value):
+            self.warnings.append(f"{name}: {shown(value, 40)} is not a whole number; dropped")
+            return None
+        if not low <= value <= high:
+            self.warnings.append(
+                f"{name}: {shown(value, 40)} is out of range ({low} to {high:.0e}); dropped"
+            )
+            return None
+        return int(value)
+
+    def text(self, value: Any, limit: int = MAX_NAME) -> str | None:
+        if not isinstance(value, str):
+            return None
+        return strip_controls(value)[:limit]
+
+    def texts(self, name: str, value: Any) -> tuple[str, ...]:
+        items = [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+        if len(items) > MAX_ITEMS:
+            self.warnings.append(f"{name}: {len(items)} items, kept the first {MAX_ITEMS}")
+        return tuple(strip_controls(t)[:MAX_NAME] for t in items[:MAX_ITEMS])
+
+    def repo_ids(self, found: Sequence[str]) -> tuple[str, ...]:
+        kept = tuple(b for b in found if HUB_ID_RE.match(b) and ".." not in b)
+        if len(kept) < len(found):
+            self.warnings.append(
+                f"base_model: {len(found) - len(kept)} value(s) that are not repo ids; dropped"
+            )
+        return kept[:MAX_ITEMS]
+
+    def tree(self, name: str, value: Any) -> dict[str, Any]:
+        dropped = [0]
+        cleaned = _plain(value, 0, dropped) if isinstance(value, dict) else {}
+        if dropped[0]:
+            self.warnings.append(
+                f"{name}: {dropped[0]} value(s) too large, too deep or not JSON; dropped"
+            )
+        return cleaned if isinstance(cleaned, dict) else {}
+
+
+def _plain(value: Any, depth: int, dropped: list[int]) -> Any:
+    """``value`` as bounded plain JSON (see the ``MAX_*`` constants); ``_DROP`` when it is not."""
+    if isinstance(value, str):
+        return strip_controls(value, keep_layout=True)[:MAX_TEXT]
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= MAX_JSON_INT else _dropped(dropped)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _dropped(dropped)
+    if depth >= MAX_DEPTH or not isinstance(value, dict | list):
+        return _dropped(dropped)
+    if len(value) > MAX_ITEMS:
+        dropped[0] += len(value) - MAX_ITEMS
+    if isinstance(value, list):
+        items = (_plain(v, depth + 1, dropped) for v in value[:MAX_ITEMS])
+        return [v for v in items if v is not _DROP]
+    out: dict[str, Any] = {}
+    for key, item in list(value.items())[:MAX_ITEMS]:
+        kept = _plain(item, depth + 1, dropped)
+        if isinstance(key, str) and kept is not _DROP:
+            out[strip_controls(key)[:MAX_NAME]] = kept
+    return out
+
+
+_DROP = object()
+
+
+def _dropped(dropped: list[int]) -> object:
+    dropped[0] += 1
+    return _DROP
 
 
 class _Secret:
@@ -528,7 +641,11 @@ class HubClient:
             for item in data:
                 if not isinstance(item, dict):
                     raise HubError(f"invalid JSON from the Hub for {what}: expected objects")
-                yield HubModel.from_api(item)
+                try:
+                    model = HubModel.from_api(item)
+                except HubError:
+                    continue  # no valid id: nothing can be stored or asked about it again
+                yield model
                 yielded += 1
                 if limit is not None and yielded >= limit:
                     return
@@ -719,20 +836,12 @@ def _dict(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def _bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _int(value: Any) -> int | None:
-    return value if _is_int(value) else None
 
 
 def _date(value: Any) -> dt.datetime | None:

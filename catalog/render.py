@@ -1,6 +1,9 @@
 """Print records as a table, JSON, CSV or Markdown: the one output layer every command uses.
 
-stdout carries data only; diagnostics go to stderr (see ``catalog.cli.common.err``).
+stdout carries data only; diagnostics go to stderr (see ``catalog.cli.common.err``). Every
+cell is text from data, so it is shown with its control characters escaped
+(``catalog.text.printable``) and never read as Rich markup: no escape sequence or hyperlink
+from a model card reaches the terminal. JSON escapes C1 controls too (``json`` escapes C0).
 """
 
 from __future__ import annotations
@@ -8,11 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TextIO
+
+from catalog.text import printable
+
+_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 class Format(StrEnum):
@@ -34,8 +42,10 @@ class Column:
 
 
 def to_json_text(payload: Any) -> str:
-    """Stable, readable JSON (keys in insertion order, UTF-8 kept as is)."""
-    return json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default)
+    """Stable, readable JSON (keys in insertion order, UTF-8 kept as is but C1 controls)."""
+    text = json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default)
+    # Raw C1 characters can only stand inside JSON strings, where \u escapes mean the same.
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def emit(
@@ -75,7 +85,7 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str
     """A GitHub-flavoured Markdown table; pipes inside cells are escaped."""
 
     def esc(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+        return printable(text.replace("|", "\\|").replace("\n", " "))
 
     lines = ["| " + " | ".join(esc(h) for h in headers) + " |"]
     lines.append("|" + "|".join("---" for _ in headers) + "|")
@@ -94,14 +104,17 @@ def print_table(
     """A rich table on a terminal (plain text when piped)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     stream = out or sys.stdout
-    table = Table(title=title, header_style="bold", box=None, pad_edge=False)
+    shown_title = Text(printable(title)) if title is not None else None
+    table = Table(title=shown_title, header_style="bold", box=None, pad_edge=False)
     for i, (header, just) in enumerate(zip(headers, justify, strict=True)):
         # The first column is the id people copy into the next command: never fold it.
         table.add_column(header, justify=just, no_wrap=i == 0, overflow="fold")  # type: ignore[arg-type]
     for row in rows:
-        table.add_row(*row)
+        # Text, not str: a cell reading "[link=...]" stays text, not Rich markup.
+        table.add_row(*(Text(printable(cell, keep_layout=True)) for cell in row))
     # Piped output keeps whole rows rather than wrapping at an imaginary 80 columns.
     width = None if stream.isatty() else 10_000
     Console(file=stream, soft_wrap=False, width=width).print(table)
@@ -111,10 +124,10 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
+        return printable(", ".join(str(v) for v in value))
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return printable(str(value), keep_layout=True)
 
 
 def _json_default(value: Any) -> Any:

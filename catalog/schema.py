@@ -11,7 +11,18 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
+
+from catalog.text import control_in
 
 AccessMode = Literal["open", "gated", "request", "api"]
 """How the weights can be obtained: ``open`` (downloadable without approval), ``gated`` (on the
@@ -69,9 +80,50 @@ obligation or restriction exists."""
 
 MODEL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._\-]*$")
 HUB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._\-]{0,95})?$")
-URL_RE = re.compile(r"^https?://[^\s]+$")
+URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$")
 
+MAX_PARAMS = 10**15
+"""A bound on parameter counts: a thousand times the largest model announced so far."""
+MAX_CONTEXT = 10**9
+"""A bound on context lengths, in tokens."""
+MAX_USERS = 10**11
+"""A bound on user counts (more than there are people)."""
+MAX_PRICE = 10**6
+"""A bound on prices in dollars per million tokens."""
+MAX_CONFIG_DEPTH = 16
+MAX_CONFIG_INT = 2**63 - 1
+"""Config numbers must fit a 64-bit integer (the store and JSON readers elsewhere need it)."""
+
+
+def _line(text: str) -> str:
+    found = control_in(text)
+    if found is not None:
+        raise ValueError(f"control character {found} is not allowed (plain text only)")
+    return text
+
+
+def _prose(text: str) -> str:
+    found = control_in(text, keep_layout=True)
+    if found is not None:
+        raise ValueError(f"control character {found} is not allowed (text, newlines and tabs)")
+    return text
+
+
+def _not_bool(value: object) -> object:
+    # YAML reads yes/no/true/false as booleans; pydantic would take them as 1.0 and 0.0.
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_line)]
+"""A one-line text field: no control characters at all (they would drive a terminal)."""
+Prose = Annotated[str, AfterValidator(_prose)]
+"""A text field that may span lines: newline and tab allowed, no other control character."""
 Url = Annotated[str, Field(pattern=URL_RE.pattern, description="an http(s) URL")]
+Count = Annotated[int, Strict(), Field(gt=0, le=MAX_PARAMS)]
+"""A positive whole number written as one (not ``7e9``, not ``true``)."""
+Price = Annotated[float, BeforeValidator(_not_bool), Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -83,9 +135,9 @@ class Tunability(_Strict):
 
     methods: list[TuningMethod] = Field(default_factory=list)
     """Methods that are possible: full fine-tune, LoRA, QLoRA, prompt tuning, vendor fine-tuning API."""
-    routes: list[str] = Field(default_factory=list)
+    routes: list[Line] = Field(default_factory=list)
     """Tools or services that can tune it (``trl``, ``peft``, ``openai-api``, ...)."""
-    notes: str | None = None
+    notes: Prose | None = None
     """Caveats, e.g. which snapshot of an API model the vendor lets you fine-tune."""
 
     @field_validator("routes")
@@ -102,9 +154,9 @@ class Tunability(_Strict):
 class Pricing(_Strict):
     """Vendor prices in US dollars per million tokens, with where and when they were read."""
 
-    input_per_mtok: float | None = Field(default=None, ge=0)
-    output_per_mtok: float | None = Field(default=None, ge=0)
-    training_per_mtok: float | None = Field(default=None, ge=0)
+    input_per_mtok: Price | None = None
+    output_per_mtok: Price | None = None
+    training_per_mtok: Price | None = None
     """Fine-tuning training price per million training tokens, where the vendor offers it."""
     source: Url
     as_of: dt.date
@@ -114,8 +166,8 @@ class Pricing(_Strict):
 class ApiInfo(_Strict):
     """How an API-only model is reached."""
 
-    vendor: str
-    model_name: str
+    vendor: Line
+    model_name: Line
     """The vendor's API model name (``gpt-4o-2024-08-06``)."""
     pricing: Pricing | None = None
 
@@ -131,7 +183,7 @@ class Lifecycle(_Strict):
     """The day the vendor announced the deprecation."""
     shutdown: dt.date | None = None
     """The day the vendor stops (or stopped) serving the model."""
-    replacement: str | None = None
+    replacement: Line | None = None
     """The vendor's recommended replacement, as the vendor names it."""
     source: Url
 
@@ -158,17 +210,17 @@ class ModelEntry(_Strict):
 
     id: str
     """Stable lowercase catalog id (``llama-2-7b``); scripts depend on it."""
-    name: str
-    family: str
-    publisher: str
+    name: Line
+    family: Line
+    publisher: Line
     release_date: dt.date
     variant: Variant
-    params: int | None = Field(default=None, gt=0)
+    params: Count | None = None
     """Total parameters; null where the vendor never disclosed it (then say so in ``unverified``)."""
-    active_params: int | None = Field(default=None, gt=0)
+    active_params: Count | None = None
     """Parameters active per token, for mixture-of-experts models only."""
-    context_length: int | None = Field(default=None, gt=0)
-    architecture: str | None = None
+    context_length: Annotated[int, Strict(), Field(gt=0, le=MAX_CONTEXT)] | None = None
+    architecture: Line | None = None
     """transformers ``model_type`` where weights exist (``llama``, ``falcon``, ``gpt_neox``)."""
     config: dict[str, Any] | None = None
     """The architecture numbers of the model's ``config.json`` (vocab, hidden size, layers,
@@ -176,17 +228,17 @@ class ModelEntry(_Strict):
     it in ``sources.config``. A Hub sync stores the full file beside it."""
     hub_id: str | None = None
     """Hugging Face Hub repository id where the weights are published."""
-    license: str
+    license: Line
     """A license id from ``data/licenses.yaml``."""
     access: AccessMode
     tunability: Tunability = Field(default_factory=Tunability)
     api: ApiInfo | None = None
     lifecycle: Lifecycle | None = None
     """Deprecation and shutdown dates, for models the vendor serves (and can switch off)."""
-    sources: dict[str, Url]
+    sources: dict[Line, Url]
     """Source URL per claim; ``license`` and ``access`` are required."""
-    notes: str | None = None
-    unverified: list[str] = Field(default_factory=list)
+    notes: Prose | None = None
+    unverified: list[Prose] = Field(default_factory=list)
     """Facts that could not be verified from a source, stated rather than guessed."""
 
     @field_validator("id")
@@ -201,6 +253,13 @@ class ModelEntry(_Strict):
     def _hub_id_shape(cls, value: str | None) -> str | None:
         if value is not None and (not HUB_ID_RE.match(value) or ".." in value):
             raise ValueError(f"{value!r} is not a valid Hub repo id (owner/name)")
+        return value
+
+    @field_validator("config")
+    @classmethod
+    def _plain_config(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            _check_config(value, "config", 0)
         return value
 
     @field_validator("sources")
@@ -235,7 +294,7 @@ class LicenseTerm(_Strict):
     """One structured term of a license, cited by clause."""
 
     value: TermValue
-    clause: str
+    clause: Prose
     """The clause wording in a few words (section number and a short quote where possible)."""
     source: Url | None = None
     """Where the clause can be read; defaults to the license's own source."""
@@ -252,23 +311,23 @@ class LicenseTerm(_Strict):
 class LicenseEntry(_Strict):
     """One license in ``data/licenses.yaml``."""
 
-    id: str
-    name: str
-    hub_id: str | None = None
+    id: Line
+    name: Line
+    hub_id: Line | None = None
     """The Hub's ``license:`` tag value (``llama2``, ``apache-2.0``, ``other``)."""
-    hub_license_name: str | None = None
+    hub_license_name: Line | None = None
     """The card's ``license_name`` when ``hub_id`` is ``other``."""
-    spdx: str | None = None
-    scancode_key: str | None = None
+    spdx: Line | None = None
+    scancode_key: Line | None = None
     osi_approved: bool = False
-    mau_limit: int | None = Field(default=None, gt=0)
+    mau_limit: Annotated[int, Strict(), Field(gt=0, le=MAX_USERS)] | None = None
     """Monthly active users above which the license grants nothing without a separate grant."""
     url: Url | None = None
     """The license text."""
     source: Url
     terms: dict[str, LicenseTerm] = Field(default_factory=dict)
-    notes: str | None = None
-    unverified: list[str] = Field(default_factory=list)
+    notes: Prose | None = None
+    unverified: list[Prose] = Field(default_factory=list)
 
     @field_validator("terms")
     @classmethod
@@ -284,3 +343,31 @@ class LicenseEntry(_Strict):
         if found is not None:
             return found
         return LicenseTerm(value="unknown", clause="not stated in data/licenses.yaml")
+
+
+def _check_config(value: Any, where: str, depth: int) -> None:
+    """A config block holds what a config.json can: JSON values, finite, 64-bit, plain text."""
+    if depth > MAX_CONFIG_DEPTH:
+        raise ValueError(f"{where}: nested deeper than {MAX_CONFIG_DEPTH} levels")
+    if isinstance(value, str):
+        if control_in(value) is not None:
+            raise ValueError(f"{where}: control character {control_in(value)} is not allowed")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_CONFIG_INT:
+            raise ValueError(f"{where}: a {value.bit_length()}-bit integer does not fit 64 bits")
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{where}: {value} is not a finite number")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: key {key!r} is not text")
+            _check_config(key, where, depth)
+            _check_config(item, f"{where}.{key}", depth + 1)
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            _check_config(item, f"{where}[{position}]", depth + 1)
+    else:
+        raise ValueError(f"{where}: {type(value).__name__} is not a JSON value")

@@ -16,7 +16,11 @@ Newline and tab are kept where a field allows them (notes, clauses); DEL counts 
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROLS_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -68,3 +72,31 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
 
 def _escape(match: re.Match[str]) -> str:
     return f"\\x{ord(match.group()):02x}"
+
+
+def printable_tree(value: T) -> T:
+    """``value`` with every string inside it made :func:`printable` (newlines kept).
+
+    Walks dicts, lists, tuples, dataclass instances and pydantic models, rebuilding only what
+    changes, so a read model can be made safe once before a front end shows it.
+    """
+    if isinstance(value, str):
+        return printable(value, keep_layout=True)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {printable_tree(k): printable_tree(v) for k, v in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list | tuple) and not hasattr(value, "_fields"):
+        return type(value)(printable_tree(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: printable_tree(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.init
+        }
+        changed = {k: v for k, v in changes.items() if v is not getattr(value, k)}
+        return dataclasses.replace(value, **changed) if changed else value
+    model_fields = getattr(type(value), "model_fields", None)
+    if isinstance(model_fields, dict) and hasattr(value, "model_copy"):
+        update = {name: printable_tree(getattr(value, name)) for name in model_fields}
+        changed = {k: v for k, v in update.items() if v is not getattr(value, k)}
+        return value.model_copy(update=changed) if changed else value
+    return value

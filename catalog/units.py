@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from catalog.errors import UsageError
+from catalog.text import shown
 
 _SIZE_UNITS: dict[str, int] = {
     "": 1,
@@ -38,15 +39,28 @@ _COUNT_UNITS: dict[str, int] = {
     "T": 1000**4,
 }
 
-_NUMBER_WITH_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)\s*$")
+_NUMBER_WITH_UNIT = re.compile(r"^\s*(\d{1,30}(?:\.\d{1,30})?|\.\d{1,30})\s*([A-Za-z]*)\s*$")
+
+MAX_SIZE = 10**18
+"""The largest size accepted, in bytes (an exabyte: beyond any machine)."""
+MAX_COUNT = 10**15
+"""The largest count accepted (a quadrillion parameters or users)."""
 
 
 def _split(text: str, what: str) -> tuple[float, str]:
     cleaned = text.replace(",", "").replace("_", "")
     match = _NUMBER_WITH_UNIT.match(cleaned)
     if match is None:
-        raise UsageError(f"invalid {what} {text!r}: expected a number with an optional unit")
+        raise UsageError(
+            f"invalid {what} {shown(text, 60)}: expected a number with an optional unit"
+        )
     return float(match.group(1)), match.group(2).upper()
+
+
+def _bounded(value: float | int, text: str | int, what: str, limit: int, words: str) -> int:
+    if value > limit:
+        raise UsageError(f"invalid {what} {shown(text, 60)}: larger than {words}")
+    return round(value)
 
 
 def parse_size(text: str | int, *, field: str = "size") -> int:
@@ -66,13 +80,15 @@ def parse_size(text: str | int, *, field: str = "size") -> int:
         raise UsageError(f"invalid {field} {text!r}: expected a size such as 24GB")
     if isinstance(text, int):
         if text < 0:
-            raise UsageError(f"invalid {field} {text}: a size cannot be negative")
-        return text
+            raise UsageError(f"invalid {field} {shown(text)}: a size cannot be negative")
+        return _bounded(text, text, field, MAX_SIZE, "an exabyte")
     value, unit = _split(text, field)
     if unit not in _SIZE_UNITS:
         known = "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB"
-        raise UsageError(f"invalid {field} {text!r}: unknown unit {unit!r} (use one of {known})")
-    return round(value * _SIZE_UNITS[unit])
+        raise UsageError(
+            f"invalid {field} {shown(text, 60)}: unknown unit {shown(unit, 20)} (use one of {known})"
+        )
+    return _bounded(value * _SIZE_UNITS[unit], text, field, MAX_SIZE, "an exabyte")
 
 
 def parse_count(text: str | int, *, field: str = "count") -> int:
@@ -94,12 +110,14 @@ def parse_count(text: str | int, *, field: str = "count") -> int:
         raise UsageError(f"invalid {field} {text!r}: expected a count such as 7B")
     if isinstance(text, int):
         if text < 0:
-            raise UsageError(f"invalid {field} {text}: a count cannot be negative")
-        return text
+            raise UsageError(f"invalid {field} {shown(text)}: a count cannot be negative")
+        return _bounded(text, text, field, MAX_COUNT, "1000T")
     value, unit = _split(text, field)
     if unit not in _COUNT_UNITS:
-        raise UsageError(f"invalid {field} {text!r}: unknown suffix {unit!r} (use K, M, B or T)")
-    return round(value * _COUNT_UNITS[unit])
+        raise UsageError(
+            f"invalid {field} {shown(text, 60)}: unknown suffix {shown(unit, 20)} (use K, M, B or T)"
+        )
+    return _bounded(value * _COUNT_UNITS[unit], text, field, MAX_COUNT, "1000T")
 
 
 def format_bytes(size: int | float, *, binary: bool = False) -> str:

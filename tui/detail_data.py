@@ -61,6 +61,7 @@ def gather(
     from catalog.bench.store import load_results
     from catalog.describe import license_summary
     from catalog.sync import drift_view, hub_view, lineage_view
+    from catalog.text import printable_tree
 
     model = cat.get(model_id)
     chosen = use or UseState()
@@ -77,7 +78,7 @@ def gather(
     # Runs of the Hub id count too, as in ``modelcat show`` (a folder benchmarked by its id).
     keys = [model.id, *([model.hub_id] if model.hub_id else [])]
     data.bench = load_results(cat, model=keys, limit=BENCH_HISTORY)
-    return data
+    return printable_tree(data)
 
 
 def _verdict(cat: Catalog, model: Model, use: UseState, data: DetailData) -> None:

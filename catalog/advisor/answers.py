@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from catalog.errors import UsageError
+from catalog.text import shown
 
 Task = Literal[
     "chat",
@@ -228,8 +229,15 @@ def make_answers(
     task_text = _text(given["task"], name("task"))
     if not task_text:
         raise UsageError(f"{name('task')} must not be empty")
+    task = task_category(task_text)
+    if task == "other" and task_text.strip().lower() != "other":
+        # Free text that names no known task is more likely a typo than a new kind of task.
+        raise UsageError(
+            f"{name('task')}: {shown(task_text, 60)} names no task modelcat knows; "
+            f"use one of {', '.join(TASKS)} (or words such as 'chat', 'summarize', 'extract')"
+        )
     out: dict[str, Any] = {
-        "task": task_category(task_text),
+        "task": task,
         "task_text": task_text,
         "examples": _whole(given["examples"], name("examples"), minimum=0),
     }

@@ -33,6 +33,19 @@ class ModelcatGroup(TyperGroup):
         except CatalogError as exc:
             report_error(exc)
             raise typer.Exit(int(exit_code_for(exc))) from None
+        except Exception as exc:
+            # A database that refuses a write (full disk, read-only file) is a located line.
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if not isinstance(exc, SQLAlchemyError):
+                raise
+            from catalog.paths import default_db_url, to_db_url
+            from catalog.store.engine import storage_error
+
+            db = settings(ctx).db
+            error = storage_error(exc, to_db_url(db) if db else default_db_url())
+            report_error(error)
+            raise typer.Exit(int(exit_code_for(error))) from None
 
 
 def report_error(exc: CatalogError) -> None:
@@ -46,8 +59,10 @@ def report_error(exc: CatalogError) -> None:
 
 
 def err(message: str) -> None:
-    """A diagnostic line on stderr (stdout is for data)."""
-    print(message, file=sys.stderr)
+    """A diagnostic line on stderr (stdout is for data); data in it cannot drive the terminal."""
+    from catalog.text import printable
+
+    print(printable(message, keep_layout=True), file=sys.stderr)
 
 
 def settings(ctx: typer.Context) -> Settings:

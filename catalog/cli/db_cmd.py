@@ -93,17 +93,36 @@ def copy(
             "--replace", help="Overwrite a target that holds data of its own (sync, benchmarks...)."
         ),
     ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", help="With --replace: delete the target's benchmarks and saved items unasked."
+        ),
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Copy a whole catalog between stores (SQLite <-> PostgreSQL), every table, nothing lost.
 
+    The source is only read: it must be an existing modelcat store with models in it.
+
     Example: modelcat db copy --from ~/.local/share/modelcat/modelcat.db
     --to postgresql+psycopg://team@db/modelcat
     """
+    import sys
+
     from catalog.paths import to_db_url
     from catalog.store.copy import copy_store
 
-    report = copy_store(source=to_db_url(source), target=to_db_url(target), replace=replace)
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            return False
+        return typer.confirm(f"{question}. Go ahead?", default=False, err=True)
+
+    report = copy_store(
+        source=to_db_url(source), target=to_db_url(target), replace=replace, confirm=confirm
+    )
     if fmt is Format.json:
         emit([], [], fmt, json_payload=report.to_json())
         return

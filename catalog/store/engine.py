@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, NoSuchModuleError
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from catalog.errors import StorageError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
+STORE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OverflowError, ValueError)
+"""What a write can raise besides a ``CatalogError``: the database refused it (full, read-only,
+a constraint), or a value the driver cannot bind. Map them with :func:`storage_error`."""
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url``; SQLite gets WAL so the TUI reads while a sync writes."""
+_DISK_FULL = ("database or disk is full", "disk i/o error", "no space left", "diskfull")
+_READ_ONLY = ("readonly database", "read-only", "read only")
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Create an engine for ``url``; SQLite gets WAL so the TUI reads while a sync writes.
+
+    ``read_only`` opens an existing store without any way to change it (or, for SQLite, to
+    create it): the file is opened with ``mode=ro``, PostgreSQL sessions are read-only.
+    """
     from sqlmodel import create_engine
 
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
         raise StorageError(f"not a database URL: {url!r} ({exc})") from exc
+    if read_only:
+        return _read_only_engine(parsed)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
@@ -37,6 +53,26 @@ def make_engine(url: str) -> Engine:
             f"the driver for {parsed.get_backend_name()} is not installed ({exc.name}); "
             "for PostgreSQL: pip install 'modelcat[postgres]'"
         ) from exc
+
+
+def _read_only_engine(parsed: URL) -> Engine:
+    from sqlmodel import create_engine
+
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if not path or path == ":memory:" or not Path(path).is_file():
+            raise StorageError(f"no store at {path or parsed}: the file does not exist")
+        uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+        return create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+        )
+    try:
+        return create_engine(
+            parsed, connect_args={"options": "-c default_transaction_read_only=on"}
+        )
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise StorageError(f"not a database URL modelcat can use: {parsed.drivername!r}") from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,3 +111,32 @@ def analyze(engine: Engine, *, only_if_needed: bool = False) -> None:
             conn.execute(text("PRAGMA optimize"))
         else:
             conn.execute(text("ANALYZE"))
+
+
+def storage_error(exc: BaseException, engine: Engine | str | None = None) -> StorageError:
+    """``exc`` (from a database call) as one line that says what happened and where.
+
+    SQLite says "database or disk is full" or, for a full disk under the WAL, "disk I/O
+    error"; PostgreSQL "No space left on device": all are reported as a full disk, with the
+    path of the file (or the server) so the user knows which disk.
+    """
+    from catalog.text import clip
+
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    detail = text.splitlines()[0] if text else type(exc).__name__
+    low = detail.lower()
+    where = _where(engine)
+    if any(marker in low for marker in _DISK_FULL):
+        return StorageError(f"disk full: cannot write the store at {where} ({detail})")
+    if any(marker in low for marker in _READ_ONLY):
+        return StorageError(f"the store at {where} is read-only; nothing was written ({detail})")
+    return StorageError(f"cannot write the store at {where}: {clip(detail)}")
+
+
+def _where(engine: Engine | str | None) -> str:
+    if engine is None:
+        return "(the store)"
+    url = make_url(engine) if isinstance(engine, str) else engine.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)

@@ -29,7 +29,7 @@ from catalog.store.convert import license_row, model_row
 from catalog.store.engine import analyze, is_corruption, is_sqlite, make_engine
 from catalog.store.locks import write_transaction
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
-from catalog.store.upgrade import HEAD_REVISION, REVISION_KEY, current_revision, ensure_schema
+from catalog.store.upgrade import HEAD_REVISION, current_revision, ensure_schema
 
 
 @dataclass(frozen=True)
@@ -156,12 +156,18 @@ def store_info(
 
 def _ensure_fresh(engine: Engine, data_dir: str | os.PathLike[str] | None) -> None:
     database = engine.url.database
-    if is_sqlite(engine) and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    uri = bool(engine.url.query.get("uri"))  # file:...?mode=ro names an existing file
+    if is_sqlite(engine) and database and database != ":memory:" and not uri:
+        folder = Path(database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # e.g. a part of the path is a regular file
+            raise StorageError(
+                f"cannot make the folder {folder} for the store: {exc.strerror or exc}"
+            ) from None
     digest = digest_of(curated_files(data_dir))
-    meta = _read_meta(engine)
-    if meta.get(REVISION_KEY) != HEAD_REVISION:
-        ensure_schema(engine, recorded=meta.get(REVISION_KEY, ""))
+    meta, revision = _read_meta(engine)
+    ensure_schema(engine, revision=revision)
     if _is_fresh(meta, digest):
         return
     rebuild_store(engine, data_dir=data_dir, only_if_stale=True)
@@ -171,14 +177,16 @@ def _is_fresh(meta: dict[str, str], digest: str) -> bool:
     return meta.get("data_digest") == digest and meta.get("schema_version") == SCHEMA_VERSION
 
 
-def _read_meta(engine: Engine) -> dict[str, str]:
+def _read_meta(engine: Engine) -> tuple[dict[str, str], str | None]:
+    """``meta`` and the Alembic revision (None: a new or pre-Alembic store)."""
     with engine.connect() as conn:
+        revision = current_revision(conn)
         if not inspect(conn).has_table(META.name):
-            return {}
+            return {}, revision
         try:
-            return _meta_of(conn)
+            return _meta_of(conn), revision
         except OperationalError:
-            return {}
+            return {}, revision
 
 
 def _meta_of(conn: Connection) -> dict[str, str]:

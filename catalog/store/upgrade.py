@@ -1,14 +1,15 @@
 """Schema revisions: Alembic migrations for SQLite and PostgreSQL, run only when a store is behind.
 
-Opening a store must stay fast, so the revision is checked without Alembic: ``meta`` holds
-``schema_revision`` (read with the data digest in one query) and is compared with
-:data:`HEAD_REVISION`; Alembic is imported and run only when they differ. Alembic's own
-``alembic_version`` table stays the authority (``modelcat db info`` shows it).
+Opening a store reads Alembic's own ``alembic_version`` (one small query) and decides on it
+alone: at :data:`HEAD_REVISION` nothing runs; at an older revision we ship (or none: a new or
+pre-Alembic store) Alembic is imported and upgrades it; at a revision this modelcat does not
+know, the store was upgraded by a newer modelcat and is refused (exit 2) by every command,
+``db upgrade`` too, before anything is written. ``meta.schema_revision`` is written beside it
+for older modelcats, whose cheap check reads it; it decides nothing here.
 
 A store made before migrations existed (tables from ``create_all``, ``meta.schema_version``
 ``"3"``, no ``alembic_version``) is upgraded in place: the baseline revision creates only the
-tables and indexes it lacks. Nothing is ever dropped. A store upgraded by a newer modelcat is
-refused with a message rather than touched.
+tables and indexes it lacks. Nothing is ever dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData, delete, inspect, select, text
+from sqlalchemy import MetaData, delete, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -39,7 +40,7 @@ REVISIONS: tuple[str, ...] = (
 HEAD_REVISION = REVISIONS[-1]
 """The revision a store must be at; a test asserts it is Alembic's head."""
 REVISION_KEY = "schema_revision"
-"""The ``meta`` key that mirrors ``alembic_version`` for the cheap check."""
+"""The ``meta`` key that mirrors ``alembic_version`` for older modelcats (see above)."""
 VERSION_TABLE = "alembic_version"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -68,22 +69,33 @@ def target_metadata() -> MetaData:
     return SQLModel.metadata
 
 
-def ensure_schema(engine: Engine, *, recorded: str | None = None) -> UpgradeResult | None:
+def ensure_schema(engine: Engine, *, revision: str | None | bool = True) -> UpgradeResult | None:
     """Upgrade the store when it is behind; None when it was already at the head.
 
     Args:
         engine: the store.
-        recorded: ``meta.schema_revision`` when the caller has just read it (saves a query;
-            ``""`` when ``meta`` has none); None reads it.
+        revision: its ``alembic_version`` when the caller has just read it (None: the store
+            has none); ``True`` reads it.
 
     Raises:
         StorageError: the store was upgraded by a newer modelcat, or a migration failed.
     """
-    if recorded is None:
-        recorded = read_recorded_revision(engine)
-    if recorded == HEAD_REVISION:
+    if revision is True:
+        with engine.connect() as conn:
+            revision = current_revision(conn)
+    if revision == HEAD_REVISION:
         return None
+    check_known(revision if isinstance(revision, str) else None)
     return upgrade_store(engine)
+
+
+def check_known(revision: str | None) -> None:
+    """Refuse a store at a revision this modelcat does not ship (a newer one made it)."""
+    if revision is not None and revision not in REVISIONS:
+        raise StorageError(
+            f"the store is at schema revision {revision!r}, made by a newer modelcat; "
+            f"this one knows up to {HEAD_REVISION!r}: upgrade modelcat"
+        )
 
 
 def upgrade_store(engine: Engine) -> UpgradeResult:
@@ -97,11 +109,7 @@ def upgrade_store(engine: Engine) -> UpgradeResult:
     try:
         with write_transaction(engine, "schema") as conn:
             before = current_revision(conn)
-            if before is not None and before not in REVISIONS:
-                raise StorageError(
-                    f"the store is at schema revision {before!r}, made by a newer modelcat; "
-                    f"this one knows up to {HEAD_REVISION!r}: upgrade modelcat"
-                )
+            check_known(before)
             if before != HEAD_REVISION:
                 command.upgrade(alembic_config(conn), "head")
             _record(conn)
@@ -128,16 +136,6 @@ def current_revision(conn: Connection) -> str | None:
         return None
     rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
     return rows[0] if len(rows) == 1 else None
-
-
-def read_recorded_revision(engine: Engine) -> str | None:
-    """``meta.schema_revision``, or None when the store has no such row (or no ``meta``)."""
-    with engine.connect() as conn:
-        if not inspect(conn).has_table(META.name):
-            return None
-        return conn.execute(
-            select(META.c.value).where(META.c.key == REVISION_KEY)
-        ).scalar_one_or_none()
 
 
 def _record(conn: Connection) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from catalog.domain import Model
 from catalog.errors import CatalogError, HubOfflineError, UsageError
 from catalog.hub import HubClient, HubModel
+from catalog.store.engine import STORE_ERRORS, storage_error
 from catalog.store.tables import MODEL
 from catalog.sync import persist
 from catalog.sync.drift import LicenseTable, find_drift
@@ -201,30 +202,34 @@ class _Run:
         target = self.targets[repo_id]
         model = target.model
         at = persist.now()
-        snapshot = persist.snapshot_from(
-            result.info,
-            repo_id=repo_id,
-            config=result.config,
-            config_note=result.config_note,
-            at=at,
-        )
         curated = model.tier == "curated"
-        drift = find_drift(model, snapshot, self.licenses) if curated else []
-        with self.cat.engine.begin() as conn:
-            persist.write_model(
-                conn,
-                snapshot,
-                lineage=persist.lineage_rows(repo_id, result.info),
-                model_id=model.id if curated else None,
-                drift=drift,
+        try:  # one model that cannot be stored fails alone; the others are still written
+            snapshot = persist.snapshot_from(
+                result.info,
+                repo_id=repo_id,
+                config=result.config,
+                config_note=result.config_note,
                 at=at,
             )
-            if not curated:
-                store_hub_models(conn, [result.info], self.client.endpoint, self.licenses)
+            drift = find_drift(model, snapshot, self.licenses) if curated else []
+            with self.cat.engine.begin() as conn:
+                persist.write_model(
+                    conn,
+                    snapshot,
+                    lineage=persist.lineage_rows(repo_id, result.info),
+                    model_id=model.id if curated else None,
+                    drift=drift,
+                    at=at,
+                )
+                if not curated:
+                    store_hub_models(conn, [result.info], self.client.endpoint, self.licenses)
+        except STORE_ERRORS as exc:
+            self._fail(repo_id, storage_error(exc, self.cat.engine))
+            return
         self.report.synced.append(model.id)
         self.report.drift += drift
-        if result.config_note:
-            self.report.warnings.append({"model": model.id, "warning": result.config_note})
+        notes = [*result.info.warnings, *([result.config_note] if result.config_note else [])]
+        self.report.warnings += [{"model": model.id, "warning": note} for note in notes]
         self._tell("fetch", self.steps, self.total, f"synced {model.id}", model.id)
 
     # ---- helpers -------------------------------------------------------------------------

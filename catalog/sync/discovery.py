@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from catalog.errors import CatalogError, HubOfflineError, UsageError
 from catalog.hub import MAX_PAGE_SIZE, HubClient, HubModel
-from catalog.store.engine import analyze
+from catalog.store.engine import STORE_ERRORS, analyze, storage_error
 from catalog.sync import persist
 from catalog.sync.drift import LicenseTable
 from catalog.sync.hub_model import hub_model_id
@@ -126,6 +126,8 @@ class _Discovery:
         self.seen += 1
         if info.repo_id.lower() not in self.curated:
             self.batch.append(info)
+            model_id = hub_model_id(info.repo_id)
+            self.report.warnings += [{"model": model_id, "warning": w} for w in info.warnings]
         if self.seen % MAX_PAGE_SIZE == 0:
             self.flush()
 
@@ -133,6 +135,21 @@ class _Discovery:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
+        try:
+            self._write(batch)
+        except STORE_ERRORS:
+            for info in batch:  # one model that cannot be stored must not cost the page
+                try:
+                    self._write([info])
+                except STORE_ERRORS as exc:
+                    error = str(storage_error(exc, self.cat.engine))
+                    self.report.failed.append(
+                        SyncFailure(hub_model_id(info.repo_id), error, info.repo_id)
+                    )
+        if self.progress is not None:
+            self.progress(SyncProgress("discover", self.seen, None, f"{self.seen} models listed"))
+
+    def _write(self, batch: list[HubModel]) -> None:
         at = persist.now()
         with self.cat.engine.begin() as conn:
             stored = persist.load_snapshots(conn, [i.repo_id for i in batch])
@@ -151,5 +168,3 @@ class _Discovery:
         for model in models:
             if model.hub_id:
                 self.families.setdefault(model.hub_id.lower(), model.family)
-        if self.progress is not None:
-            self.progress(SyncProgress("discover", self.seen, None, f"{self.seen} models listed"))

@@ -91,7 +91,12 @@ def test_copy_refuses_a_target_with_its_own_data(tmp_path: Path, db_url: str) ->
     assert refused.exit_code == 2 and "--replace" in refused.stderr
     with Catalog.open(db_url) as cat:
         assert cat.saved_list("theirs") == ["mistral-7b"]  # untouched
-    forced = runner.invoke(app, ["db", "copy", "--from", source, "--to", db_url, "--replace"])
+    unasked = runner.invoke(app, ["db", "copy", "--from", source, "--to", db_url, "--replace"])
+    assert unasked.exit_code == 2 and "2 saved_list rows" in unasked.stderr
+    assert "--yes" in unasked.stderr
+    forced = runner.invoke(
+        app, ["db", "copy", "--from", source, "--to", db_url, "--replace", "--yes"]
+    )
     assert forced.exit_code == 0
     with Catalog.open(db_url) as cat:
         assert cat.saved_lists() == ["mine"]

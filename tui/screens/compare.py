@@ -13,6 +13,7 @@ from textual.worker import Worker, WorkerState
 
 from catalog.errors import CatalogError
 from catalog.schema import TUNING_METHODS
+from catalog.text import printable
 from catalog.units import format_bytes, format_count
 from tui.screens.base import ModelcatScreen
 from tui.state import UseState
@@ -60,7 +61,8 @@ class CompareScreen(ModelcatScreen):
         highlight = f"bold {self.app.theme_variables.get('text-warning', '')}".strip()
         for label, values in self.rows:
             differ = len(set(values)) > 1
-            cells = [Text(v, style=highlight) if differ else Text(v) for v in values]
+            shown = [printable(v) for v in values]
+            cells = [Text(v, style=highlight) if differ else Text(v) for v in shown]
             table.add_row(Text(("≠ " if differ else "  ") + label), *cells, key=label)
         table.focus()
 

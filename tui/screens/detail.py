@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
+from catalog.text import printable
 from catalog.units import format_bytes, format_count
 from tui.detail_data import DetailData, gather
 from tui.screens.base import ModelcatScreen
@@ -129,7 +130,7 @@ class DetailScreen(ModelcatScreen):
             copies = _table("path", "revision", "size", "formats")
             for copy in data.local:
                 copies.add_row(
-                    str(copy.path), (copy.revision or "")[:10], format_bytes(copy.size_bytes),
+                    printable(str(copy.path)), (copy.revision or "")[:10], format_bytes(copy.size_bytes),
                     ", ".join(copy.formats),
                 )  # fmt: skip
             out.append(copies)

@@ -23,6 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
+from catalog.text import printable
+
 Tone = Literal["", "good", "warn", "bad", "dim"]
 
 
@@ -48,6 +50,10 @@ class Cell:
 
     text: str
     tone: Tone = ""
+
+    def __post_init__(self) -> None:
+        # Cells hold text from data: a control character in it must not reach the terminal.
+        object.__setattr__(self, "text", printable(self.text))
 
 
 @dataclass(frozen=True)
