@@ -107,3 +107,69 @@ def _paths(value: Any, file: Path, problem: Any) -> tuple[Path, ...]:
         folder = Path(os.path.expandvars(item.strip())).expanduser()
         out.append(folder if folder.is_absolute() else file.parent / folder)
     return tuple(out)
+
+
+MAX_JSON_BYTES = 4 * 1024 * 1024
+"""A config.json larger than this is not a config file; it is refused before it is read."""
+MAX_JSON_DIGITS = 40
+"""Integers of more digits are no architecture number (and Python would refuse past 4300)."""
+
+
+class JsonFileError(ValueError):
+    """A JSON file (a model's config.json) that cannot be used; the message says why and where."""
+
+
+def read_json_object(
+    path: str | os.PathLike[str], *, what: str = "config", max_bytes: int = MAX_JSON_BYTES
+) -> dict[str, Any]:
+    """Read a JSON file that must hold an object, whatever the file turns out to be.
+
+    Only a regular file is read (a FIFO or a device would block or never end), at most
+    ``max_bytes``; NaN and Infinity, integers of more than :data:`MAX_JSON_DIGITS` digits and
+    nesting deeper than Python can parse are errors with the line, never a traceback.
+
+    Args:
+        what: what the file is, for the messages (``config``).
+
+    Raises:
+        JsonFileError: any of these, or the file cannot be opened or is not a JSON object.
+    """
+    import json
+
+    from catalog._yaml_lines import open_regular
+
+    where = f"{what} {str(path)!r}"
+    try:
+        with open_regular(Path(path)) as stream:
+            raw = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise JsonFileError(f"cannot read {where}: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise JsonFileError(f"{where} is larger than {max_bytes} bytes: not a config file")
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_int=_bounded_int)
+    except UnicodeDecodeError as exc:
+        raise JsonFileError(f"{where} cannot be read as JSON: not UTF-8 ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise JsonFileError(
+            f"{where} is not JSON (cannot be read as JSON): {exc.msg} at line {exc.lineno}"
+        ) from None
+    except ValueError as exc:
+        raise JsonFileError(f"{where} cannot be read as JSON: {exc}") from None
+    except RecursionError:
+        raise JsonFileError(f"{where} is nested too deeply to be a config file") from None
+    if not isinstance(data, dict):
+        raise JsonFileError(
+            f"{where} must be a JSON object (not a JSON object: {type(data).__name__})"
+        )
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a config can hold")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise ValueError(f"an integer of {len(text.lstrip('-'))} digits is no config number")
+    return int(text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from catalog.errors import EstimateError, UsageError
 from catalog.estimate.architecture import Architecture, read_architecture
+from catalog.estimate.bounds import check_bounds
 from catalog.estimate.dtypes import Dtype, weight_format
 from catalog.estimate.families import layout_for
 from catalog.estimate.layouts import Layout
@@ -62,23 +62,12 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     Raises:
         EstimateError: the file cannot be read, is not JSON, or is not a JSON object.
     """
+    from catalog.config_file import JsonFileError, read_json_object
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise EstimateError(
-            f"cannot read config {str(path)!r}: {error.strerror or error}"
-        ) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise EstimateError(
-            f"config {str(path)!r} is not JSON: {error.msg} at line {error.lineno}"
-        ) from None
-    if not isinstance(data, dict):
-        raise EstimateError(
-            f"config {str(path)!r} must be a JSON object, got {type(data).__name__}"
-        )
-    return data
+        return read_json_object(path)
+    except JsonFileError as error:
+        raise EstimateError(str(error)) from None
 
 
 def _given(params: int | str) -> Resolved:
@@ -121,6 +110,7 @@ def resolve(
         raise EstimateError(
             f"config must be a mapping (a parsed config.json), got {type(config).__name__}"
         )
+    check_bounds(config)  # before anything is built on it
     arch = read_architecture(config)
     layout: Layout | None = None
     try:

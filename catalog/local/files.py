@@ -6,7 +6,6 @@ checks (``catalog.bench.safety``). Nothing here imports torch or runs model code
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -55,16 +54,13 @@ def read_json_object(path: Path) -> dict[str, Any]:
     Raises:
         ConfigError: the file is too large, unreadable, not JSON or not an object.
     """
+    from catalog.config_file import JsonFileError
+    from catalog.config_file import read_json_object as read
+
     try:
-        size = path.stat().st_size
-        if size > _CONFIG_MAX_BYTES:
-            raise ConfigError(f"{path} is {size} bytes, too large for a config file")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path} cannot be read as JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path} holds {type(data).__name__}, not a JSON object")
-    return data
+        return read(path, what="file", max_bytes=_CONFIG_MAX_BYTES)
+    except JsonFileError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def auto_map_of(config: Mapping[str, Any] | None) -> dict[str, Any]:

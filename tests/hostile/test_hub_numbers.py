@@ -131,16 +131,16 @@ def test_a_storage_error_in_a_sync_fails_that_model_alone_and_exits_1(
     assert len(report["synced"]) > 60
 
 
-JSON = st.recursive(
+LEAF = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(10**40), max_value=10**40)
     | st.floats()
-    | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=30,
+    | st.text(max_size=20)
+)
+NESTED = LEAF | st.lists(LEAF, max_size=4) | st.dictionaries(st.text(max_size=8), LEAF, max_size=4)
+JSON = (
+    NESTED | st.lists(NESTED, max_size=4) | st.dictionaries(st.text(max_size=8), NESTED, max_size=4)
 )
 ANSWER = st.fixed_dictionaries(
     {},
