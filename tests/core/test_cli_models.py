@@ -90,8 +90,9 @@ def test_params_filters_accept_suffixes() -> None:
 
 def test_tunable_filter() -> None:
     api_tunable = set(ids("list", "--tunable", "api-finetune"))
-    assert {"gpt-3.5-turbo", "gpt-4o-mini", "davinci-002"} <= api_tunable
+    assert {"gpt-4o", "gpt-4o-mini", "davinci-002"} <= api_tunable
     assert "gpt-4-turbo" not in api_tunable
+    assert "gpt-3.5-turbo" not in api_tunable  # shut down: no route is left
     assert "llama-2-7b" in ids("list", "--tunable", "qlora")
 
 

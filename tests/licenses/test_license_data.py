@@ -13,7 +13,7 @@ REQUIRED_IDS = {
     "tii-falcon-llm-1.0", "falcon-180b-tii-1.0", "falcon-2-11b-tii", "tii-falcon-license-2.0",
     "mit", "openai-api", "mistral-mrl", "mistral-mnpl", "gemma", "tongyi-qianwen",
     "tongyi-qianwen-research", "qwen", "qwen-research", "bigscience-bloom-rail-1.0",
-    "bigcode-openrail-m", "creativeml-openrail-m", "deepseek-license-1.0", "cc-by-nc-4.0",
+    "bigcode-openrail-m", "deepseek-license-1.0", "cc-by-nc-4.0",
     "cc-by-sa-3.0", "cc-by-nc-sa-4.0",
 }  # fmt: skip
 
