@@ -44,9 +44,9 @@ from catalog.api import Catalog, make_filters  # noqa: E402
 from catalog.hub import HubModel  # noqa: E402
 from catalog.licenses import IntendedUse  # noqa: E402
 from catalog.store.engine import analyze  # noqa: E402
-from catalog.sync import persist  # noqa: E402
+from catalog.store.hub_store import base_families  # noqa: E402
 from catalog.sync.drift import LicenseTable  # noqa: E402
-from catalog.sync.storage import base_families, store_hub_models  # noqa: E402
+from catalog.sync.storage import write_listing_page  # noqa: E402
 
 PAGE = 1000
 """Repos per listing page: what the Hub returns per request and the sync writes per transaction."""
@@ -65,12 +65,8 @@ def ingest(cat: Catalog, n: int) -> float:
     bases = {family: repo for repo, family in sorted(families.items())}
     start = time.perf_counter()
     for page in _pages(listing(n, license_tags=tags, base_repos=bases)):
-        at = persist.now()
         with cat.engine.begin() as conn:
-            persist.load_snapshots(conn, [i.repo_id for i in page])
-            models = store_hub_models(conn, page, ENDPOINT, licenses, families=families)
-            written = {m.hub_id for m in models}
-            persist.write_listed(conn, [i for i in page if i.repo_id in written], at=at)
+            write_listing_page(conn, page, endpoint=ENDPOINT, licenses=licenses, families=families)
     analyze(cat.engine)
     return time.perf_counter() - start
 

@@ -1,4 +1,4 @@
-"""Stored benchmark runs and machines as plain objects, and their rows in the store."""
+"""Stored benchmark runs and machines as plain objects, and their column values in the store."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from catalog.bench.machine import MachineInfo
 from catalog.bench.result import BenchResult, Stat
+from catalog.store.bench_store import MachineRecordRow, RunRecord
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,6 @@ class MachineRecord:
         }
 
 
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """SQLite hands timestamps back without a zone; every stored time is UTC."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def run_row(
     result: BenchResult, *, run_id: str, catalog_id: str | None, recorded_at: dt.datetime
 ) -> dict[str, Any]:
@@ -164,24 +160,29 @@ def run_row(
         "peak_memory_bytes": result.peak_memory_bytes,
         "perplexity": result.perplexity if math.isfinite(result.perplexity) else None,
         "result": result.to_json(),
-        "started_at": as_utc(result.started_at),
+        "started_at": result.started_at,
         "recorded_at": recorded_at,
     }
 
 
-def stored_run(
-    *,
-    run_id: str,
-    catalog_id: str | None,
-    machine_name: str | None,
-    recorded_at: dt.datetime,
-    result: dict[str, Any],
-) -> StoredRun:
-    """A ``StoredRun`` from the columns ``load_results`` selects."""
+def stored_run(record: RunRecord) -> StoredRun:
+    """A ``StoredRun`` from what the store returns."""
     return StoredRun(
-        id=run_id,
-        catalog_id=catalog_id,
-        machine_name=machine_name,
-        recorded_at=as_utc(recorded_at),
-        result=BenchResult.from_json(result),
+        id=record.id,
+        catalog_id=record.catalog_id,
+        machine_name=record.machine_name,
+        recorded_at=record.recorded_at,
+        result=BenchResult.from_json(record.result),
+    )
+
+
+def machine_record(record: MachineRecordRow) -> MachineRecord:
+    """A ``MachineRecord`` from what the store returns."""
+    return MachineRecord(
+        fingerprint=record.fingerprint,
+        name=record.name,
+        info=MachineInfo.from_json(record.info),
+        first_seen=record.first_seen,
+        last_seen=record.last_seen,
+        runs=record.runs,
     )

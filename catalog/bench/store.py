@@ -1,9 +1,8 @@
 """Benchmark results in the store: save a run, list past runs, best run per model, machines.
 
-Every write is one transaction and is idempotent: a run carries a UUID chosen before the
-insert, and both the machine and the run are written with ``INSERT ... ON CONFLICT DO
-NOTHING`` (the same statement on SQLite and PostgreSQL), so concurrent writers from several
-processes or machines never lose a row, and a retried write never adds a second one.
+Every write is one transaction and is idempotent (``catalog.store.bench_store``): a run
+carries a UUID chosen before the insert, so concurrent writers from several processes or
+machines never lose a row, and a retried write (after a lock timeout) never adds a second one.
 """
 
 from __future__ import annotations
@@ -15,21 +14,18 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Table, func, or_, select, update
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
-from sqlalchemy.sql import Select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from catalog.bench.machine import MachineInfo
-from catalog.bench.records import MachineRecord, StoredRun, as_utc, run_row, stored_run
+from catalog.bench.records import MachineRecord, StoredRun, machine_record, run_row, stored_run
 from catalog.bench.result import BenchResult
 from catalog.errors import StorageError, UsageError
-from catalog.store.bench_tables import BENCH_MACHINE, BENCH_RUN, BENCH_TABLES
+from catalog.store import bench_store
+from catalog.store.bench_store import MIN_FINGERPRINT_PREFIX
 
 WRITE_ATTEMPTS = 4
 """A write that meets a lock timeout is tried again; the run id makes that safe."""
 
-MIN_FINGERPRINT_PREFIX = 4
 MAX_MACHINE_NAME = 200
 
 
@@ -75,9 +71,9 @@ def save_result(
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             with engine.begin() as conn:
-                _upsert_machine(conn, result.machine, name=name, now=now)
-                if not insert_ignore(conn, BENCH_RUN, row, key="id"):
-                    _check_same_run(conn, key, row["result"])
+                if not bench_store.write_run(conn, row, machine_name=name, at=now):
+                    if bench_store.stored_document(conn, key) != row["result"]:
+                        raise UsageError(f"run id {key} is already stored for another result")
             break
         except OperationalError as exc:
             if attempt == WRITE_ATTEMPTS or not _is_transient(exc):
@@ -134,33 +130,14 @@ def load_results(
         limit: at most this many runs.
         run_id: only the run with this id.
     """
-    engine = engine_of(source)
-    if not has_tables(engine):
-        return []
-    stmt = (
-        select(
-            BENCH_RUN.c.id,
-            BENCH_RUN.c.catalog_id,
-            BENCH_MACHINE.c.name,
-            BENCH_RUN.c.recorded_at,
-            BENCH_RUN.c.result,
-        )
-        .join(BENCH_MACHINE, BENCH_MACHINE.c.fingerprint == BENCH_RUN.c.machine_fingerprint)
-        .order_by(BENCH_RUN.c.started_at.desc(), BENCH_RUN.c.id)
+    records = bench_store.load_runs(
+        engine_of(source),
+        model_keys=[model] if isinstance(model, str) else model,
+        machine=machine,
+        limit=limit,
+        run_id=run_id,
     )
-    if run_id is not None:
-        stmt = stmt.where(BENCH_RUN.c.id == run_id)
-    if model is not None:
-        stmt = stmt.where(_model_matches([model] if isinstance(model, str) else model))
-    if machine is not None:
-        stmt = stmt.where(_machine_matches(machine))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    with engine.connect() as conn:
-        return [
-            stored_run(run_id=rid, catalog_id=cid, machine_name=name, recorded_at=at, result=doc)
-            for rid, cid, name, at, doc in conn.execute(stmt)
-        ]
+    return [stored_run(record) for record in records]
 
 
 def best_results(
@@ -177,42 +154,14 @@ def best_results(
         catalog id -> its best run; models without a run are left out.
     """
     engine = engine_of(source)
-    ids = [i.lower() for i in model_ids]
-    if not ids or not has_tables(engine):
-        return {}
-    stmt: Select[Any] = (
-        select(BENCH_RUN.c.id, BENCH_RUN.c.catalog_id)
-        .join(BENCH_MACHINE, BENCH_MACHINE.c.fingerprint == BENCH_RUN.c.machine_fingerprint)
-        .where(BENCH_RUN.c.catalog_id.in_(ids))
-        .order_by(BENCH_RUN.c.decode_tps_mean.desc(), BENCH_RUN.c.started_at.desc())
-    )
-    if machine is not None:
-        stmt = stmt.where(_machine_matches(machine))
-    best: dict[str, str] = {}
-    with engine.connect() as conn:
-        for rid, cid in conn.execute(stmt):
-            best.setdefault(cid, rid)
+    best = bench_store.best_run_ids(engine, catalog_ids=list(model_ids), machine=machine)
     runs = {cid: load_results(engine, run_id=rid) for cid, rid in best.items()}
     return {cid: found[0] for cid, found in runs.items() if found}
 
 
 def list_machines(source: Source) -> list[MachineRecord]:
     """Every machine with stored results, most recently seen first."""
-    engine = engine_of(source)
-    if not has_tables(engine):
-        return []
-    # A correlated count rather than GROUP BY: PostgreSQL cannot group by a JSON column.
-    runs = (
-        select(func.count())
-        .select_from(BENCH_RUN)
-        .where(BENCH_RUN.c.machine_fingerprint == BENCH_MACHINE.c.fingerprint)
-        .scalar_subquery()
-    )
-    stmt = select(BENCH_MACHINE, runs).order_by(
-        BENCH_MACHINE.c.last_seen.desc(), BENCH_MACHINE.c.fingerprint
-    )
-    with engine.connect() as conn:
-        return [_machine_record(row._mapping, int(row[-1])) for row in conn.execute(stmt)]
+    return [machine_record(m) for m in bench_store.load_machines(engine_of(source))]
 
 
 def name_machine(source: Source, *, machine: str, name: str) -> MachineRecord:
@@ -243,12 +192,7 @@ def name_machine(source: Source, *, machine: str, name: str) -> MachineRecord:
         found = ", ".join(m.fingerprint for m in matches)
         raise UsageError(f"{machine!r} matches several machines ({found}); give a fingerprint")
     fingerprint = matches[0].fingerprint
-    with engine.begin() as conn:
-        conn.execute(
-            update(BENCH_MACHINE)
-            .where(BENCH_MACHINE.c.fingerprint == fingerprint)
-            .values(name=new_name)
-        )
+    bench_store.rename_machine(engine, fingerprint=fingerprint, name=new_name)
     return next(m for m in list_machines(engine) if m.fingerprint == fingerprint)
 
 
@@ -271,117 +215,16 @@ def engine_of(source: Source) -> Engine:
     return source if isinstance(source, Engine) else source.engine
 
 
-def has_tables(engine: Engine) -> bool:
-    """True when the benchmark tables exist (an older store may not have them yet)."""
-    from sqlalchemy import inspect
-
-    with engine.connect() as conn:
-        inspector = inspect(conn)
-        return all(inspector.has_table(t.name) for t in BENCH_TABLES)
-
-
 def ensure_tables(engine: Engine) -> None:
     """Create the benchmark tables in a store made before they existed.
 
     Raises:
         StorageError: they are missing and cannot be created.
     """
-    if has_tables(engine):
-        return
-    from sqlmodel import SQLModel
-
     try:
-        SQLModel.metadata.create_all(engine, tables=list(BENCH_TABLES), checkfirst=True)
-    except (OperationalError, ProgrammingError) as exc:
-        # Another process may have created them between the check and the CREATE.
-        if not has_tables(engine):
-            raise StorageError(f"cannot create the benchmark tables: {exc.orig}") from exc
-
-
-def insert_ignore(conn: Connection, table: Table, values: dict[str, Any], *, key: str) -> bool:
-    """Insert a row unless one with the same ``key`` exists; True when it was inserted.
-
-    ``INSERT ... ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL; other databases check first
-    (safe there only inside a serialisable transaction).
-    """
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt: Any = sqlite_insert(table).values(values).on_conflict_do_nothing(index_elements=[key])
-        return bool(conn.execute(stmt).rowcount == 1)
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt = pg_insert(table).values(values).on_conflict_do_nothing(index_elements=[key])
-        return bool(conn.execute(stmt).rowcount == 1)
-    if conn.execute(select(table.c[key]).where(table.c[key] == values[key])).first():
-        return False
-    conn.execute(table.insert().values(values))
-    return True
-
-
-def _upsert_machine(
-    conn: Connection, machine: MachineInfo, *, name: str | None, now: dt.datetime
-) -> None:
-    info = machine.to_json()
-    fingerprint = machine.fingerprint
-    row = {
-        "fingerprint": fingerprint,
-        "name": name,
-        "info": info,
-        "first_seen": now,
-        "last_seen": now,
-    }
-    if insert_ignore(conn, BENCH_MACHINE, row, key="fingerprint"):
-        return
-    values: dict[str, Any] = {"info": info, "last_seen": now}
-    if name is not None:
-        values["name"] = name
-    conn.execute(
-        update(BENCH_MACHINE).where(BENCH_MACHINE.c.fingerprint == fingerprint).values(values)
-    )
-
-
-def _check_same_run(conn: Connection, run_id: str, document: dict[str, Any]) -> None:
-    stored = conn.execute(select(BENCH_RUN.c.result).where(BENCH_RUN.c.id == run_id)).scalar_one()
-    if stored != document:
-        raise UsageError(f"run id {run_id} is already stored for another result")
-
-
-def _model_matches(keys: Sequence[str]) -> Any:
-    clauses = []
-    for key in (k.strip() for k in keys):
-        if not key:
-            continue
-        clauses += [
-            BENCH_RUN.c.catalog_id == key.lower(),
-            func.lower(BENCH_RUN.c.hub_id) == key.lower(),
-            BENCH_RUN.c.model == key,
-            BENCH_RUN.c.path == key,
-        ]
-    return or_(*clauses) if clauses else BENCH_RUN.c.id.is_(None)
-
-
-def _machine_matches(machine: str) -> Any:
-    key = machine.strip()
-    by_name = func.lower(BENCH_MACHINE.c.name) == key.lower()
-    if len(key) >= MIN_FINGERPRINT_PREFIX:
-        return or_(
-            by_name, BENCH_RUN.c.machine_fingerprint.startswith(key.lower(), autoescape=True)
-        )
-    return by_name
-
-
-def _machine_record(row: Any, runs: int) -> MachineRecord:
-    return MachineRecord(
-        fingerprint=row["fingerprint"],
-        name=row["name"],
-        info=MachineInfo.from_json(row["info"]),
-        first_seen=as_utc(row["first_seen"]),
-        last_seen=as_utc(row["last_seen"]),
-        runs=runs,
-    )
+        bench_store.ensure_tables(engine)
+    except bench_store.TablesMissing as exc:
+        raise StorageError(f"cannot create the benchmark tables: {exc}") from exc
 
 
 def _valid_run_id(run_id: str) -> str:

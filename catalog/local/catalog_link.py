@@ -12,17 +12,13 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from catalog.local.link import link
 from catalog.local.model import LocalModel
-from catalog.store.tables import MODEL
+from catalog.store import hub_id_lookup
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
-
-_CHUNK = 500
 
 
 def link_to_catalog(cat: Catalog, models: Sequence[LocalModel]) -> list[LocalModel]:
@@ -36,36 +32,15 @@ def link_to_catalog(cat: Catalog, models: Sequence[LocalModel]) -> list[LocalMod
 
 
 def _by_hub_ids(cat: Catalog, models: Sequence[LocalModel]) -> list[Model]:
-    from catalog.domain import Model
-
-    wanted = sorted({m.hub_id.lower() for m in models if m.hub_id})
-    found: list[Model] = []
+    # Curated rows come last: link() keeps the last entry per Hub id, and a curated one wins.
     with cat.connect() as conn:
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            # Curated rows last: link() keeps the last entry per Hub id, and a curated one wins.
-            stmt = (
-                select(MODEL.c.data)
-                .where(func.lower(MODEL.c.hub_id).in_(chunk))
-                .order_by(MODEL.c.tier.desc())
-            )
-            found += [Model.from_json(data) for (data,) in conn.execute(stmt)]
-    return found
+        return hub_id_lookup.models_with_hub_ids(conn, [m.hub_id for m in models if m.hub_id])
 
 
 def catalog_ids_by_hub_id(cat: Catalog, hub_ids: Sequence[str]) -> dict[str, str]:
     """Lower-cased Hub id -> catalog id, for the Hub ids the catalog knows (curated wins)."""
-    out: dict[str, str] = {}
     with cat.connect() as conn:
-        wanted = sorted({h.lower() for h in hub_ids})
-        for start in range(0, len(wanted), _CHUNK):
-            stmt = (
-                select(MODEL.c.hub_id, MODEL.c.id)
-                .where(func.lower(MODEL.c.hub_id).in_(wanted[start : start + _CHUNK]))
-                .order_by(MODEL.c.tier.desc())
-            )
-            out.update((hub_id.lower(), model_id) for hub_id, model_id in conn.execute(stmt))
-    return out
+        return hub_id_lookup.catalog_ids_by_hub_id(conn, hub_ids)
 
 
 def local_copies(model: Model) -> list[LocalModel]:

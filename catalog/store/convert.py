@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -14,6 +15,11 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 def family_key(family: str) -> str:
     """``"Llama 2"`` and ``llama-2`` compare equal."""
     return _NON_ALNUM.sub("-", family.lower()).strip("-")
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored time in UTC: SQLite hands timestamps back without a zone (all are stored in UTC)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:

@@ -17,10 +17,11 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from catalog.store.hub_records import DriftItem
 from catalog.sync.curated import sync_catalog
 from catalog.sync.discovery import discover
 from catalog.sync.lineage import BaseLicense, Lineage, check_with_lineage, lineages
-from catalog.sync.report import DriftItem, SyncFailure, SyncProgress, SyncReport
+from catalog.sync.report import SyncFailure, SyncProgress, SyncReport
 from catalog.sync.view import drift_view, hub_view, lineage_view, synced_config
 
 if TYPE_CHECKING:

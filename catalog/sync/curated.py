@@ -19,18 +19,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from catalog.domain import Model
 from catalog.errors import CatalogError, HubOfflineError, UsageError
 from catalog.hub import HubClient, HubModel
+from catalog.store import hub_store
 from catalog.store.engine import STORE_ERRORS, storage_error
-from catalog.store.tables import MODEL
-from catalog.sync import persist
+from catalog.store.hub_records import HubSnapshot
 from catalog.sync.drift import LicenseTable, find_drift
 from catalog.sync.fetch import Fetched, cheap_check, fetch_model, needs_fetch
 from catalog.sync.pool import run_bounded
 from catalog.sync.report import SyncFailure, SyncPhase, SyncProgress, SyncReport
+from catalog.sync.snapshots import lineage_links, now, refreshed, snapshot_from
 from catalog.sync.storage import store_hub_models
 
 if TYPE_CHECKING:
@@ -84,7 +83,7 @@ def sync_catalog(
             "sync: offline mode is on (HF_HUB_OFFLINE); the Hub was not contacted"
         )
     targets = _targets(cat, models)
-    persist.ensure_tables(cat.engine)
+    hub_store.ensure_tables(cat.engine)
     run = _Run(cat, client, targets, concurrency, progress, cancel)
     return run.execute(full=full)
 
@@ -115,11 +114,11 @@ class _Run:
 
     def execute(self, *, full: bool) -> SyncReport:
         with self.cat.connect() as conn:
-            stored = persist.load_snapshots(conn, self.targets)
+            stored = hub_store.load_snapshots(conn, self.targets)
         curated_hub_ids = [t.repo_id for t in self.targets.values() if t.model.tier == "curated"]
         with self.cat.engine.begin() as conn:
-            persist.remove_hub_duplicates(conn, curated_hub_ids)
-        to_check = [] if full else [r for r in self.targets if stored.get(r, {}).get("sha")]
+            hub_store.remove_hub_duplicates(conn, curated_hub_ids)
+        to_check = [] if full else [r for r in self.targets if r in stored and stored[r].sha]
         self.total = len(self.targets) + len(to_check)
         skipped = self._check(to_check)
         self.report.skipped += [self.targets[r].model.id for r in skipped]
@@ -178,18 +177,18 @@ class _Run:
             on_done=checked,
         )
 
-    def _store_unchanged(self, repo_ids: list[str], stored: dict[str, persist.Snapshot]) -> None:
+    def _store_unchanged(self, repo_ids: list[str], stored: dict[str, HubSnapshot]) -> None:
         if not repo_ids:
             return
-        at = persist.now()
-        fresh = [persist.with_cheap_fields(stored[r], self.cheap[r], at=at) for r in repo_ids]
+        at = now()
+        fresh = [refreshed(stored[r], self.cheap[r], at=at) for r in repo_ids]
         with self.cat.engine.begin() as conn:
-            persist.refresh_volatile(conn, fresh)
+            hub_store.refresh_volatile(conn, fresh)
             for snapshot in fresh:
-                model = self.targets[snapshot["repo_id"]].model
+                model = self.targets[snapshot.repo_id].model
                 if model.tier == "curated":
                     drift = find_drift(model, snapshot, self.licenses)
-                    persist.replace_drift(conn, model.id, drift, at)
+                    hub_store.replace_drift(conn, model.id, drift, at=at)
                     self.report.drift += drift
         self.report.unchanged += [self.targets[r].model.id for r in repo_ids]
         self._tell("check", self.steps + len(repo_ids), self.total, f"{len(repo_ids)} unchanged")
@@ -201,10 +200,10 @@ class _Run:
             return
         target = self.targets[repo_id]
         model = target.model
-        at = persist.now()
+        at = now()
         curated = model.tier == "curated"
         try:  # one model that cannot be stored fails alone; the others are still written
-            snapshot = persist.snapshot_from(
+            snapshot = snapshot_from(
                 result.info,
                 repo_id=repo_id,
                 config=result.config,
@@ -213,13 +212,11 @@ class _Run:
             )
             drift = find_drift(model, snapshot, self.licenses) if curated else []
             with self.cat.engine.begin() as conn:
-                persist.write_model(
+                hub_store.write_repo(
                     conn,
                     snapshot,
-                    lineage=persist.lineage_rows(repo_id, result.info),
-                    model_id=model.id if curated else None,
-                    drift=drift,
-                    at=at,
+                    lineage=lineage_links(repo_id, result.info),
+                    drift=(model.id, drift, at) if curated else None,
                 )
                 if not curated:
                     store_hub_models(conn, [result.info], self.client.endpoint, self.licenses)
@@ -237,7 +234,7 @@ class _Run:
     def _fail(self, repo_id: str, error: CatalogError) -> None:
         model_id = self.targets[repo_id].model.id
         reason = str(error) or type(error).__name__
-        persist.record_failure(self.cat.engine, repo_id, reason, at=persist.now())
+        hub_store.record_failure(self.cat.engine, repo_id, reason, at=now())
         self.report.failed.append(SyncFailure(model_id, reason, repo_id))
         self._tell("fetch", self.steps, self.total, f"{model_id} failed: {reason}", model_id)
 
@@ -255,12 +252,7 @@ class _Run:
 def _targets(cat: Catalog, names: Sequence[str] | None) -> list[Target]:
     if names is None:
         with cat.connect() as conn:
-            rows = conn.execute(
-                select(MODEL.c.data)
-                .where(MODEL.c.tier == "curated", MODEL.c.hub_id.is_not(None))
-                .order_by(MODEL.c.id)
-            ).all()
-        models = [Model.from_json(data) for (data,) in rows]
+            models = hub_store.curated_with_hub_id(conn)
     else:
         models = [cat.get(name) for name in dict.fromkeys(names)]
         missing = [m.id for m in models if not m.hub_id]

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from catalog.errors import CatalogError, HubOfflineError, UsageError
 from catalog.hub import MAX_PAGE_SIZE, HubClient, HubModel
+from catalog.store import hub_store
 from catalog.store.engine import STORE_ERRORS, analyze, storage_error
-from catalog.sync import persist
 from catalog.sync.drift import LicenseTable
 from catalog.sync.hub_model import hub_model_id
 from catalog.sync.report import SyncFailure, SyncProgress, SyncReport
-from catalog.sync.storage import base_families, curated_hub_ids, store_hub_models
+from catalog.sync.storage import write_listing_page
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -73,7 +73,7 @@ def discover(
         raise HubOfflineError(
             "discovery: offline mode is on (HF_HUB_OFFLINE); the Hub was not contacted"
         )
-    persist.ensure_tables(cat.engine)
+    hub_store.ensure_tables(cat.engine)
     start = client.requests_made
     listing = client.list_models(
         author=author,
@@ -117,8 +117,8 @@ class _Discovery:
         self.report = SyncReport(discovered=0)
         self.licenses = LicenseTable.of({lic.id: lic for lic in cat.licenses()})
         with cat.connect() as conn:
-            self.families = base_families(conn)
-            self.curated = curated_hub_ids(conn)
+            self.families = hub_store.base_families(conn)
+            self.curated = hub_store.curated_hub_ids(conn)
         self.batch: list[HubModel] = []
         self.seen = 0
 
@@ -150,21 +150,16 @@ class _Discovery:
             self.progress(SyncProgress("discover", self.seen, None, f"{self.seen} models listed"))
 
     def _write(self, batch: list[HubModel]) -> None:
-        at = persist.now()
         with self.cat.engine.begin() as conn:
-            stored = persist.load_snapshots(conn, [i.repo_id for i in batch])
-            models = store_hub_models(
-                conn, batch, self.client.endpoint, self.licenses, families=self.families
+            page = write_listing_page(
+                conn,
+                batch,
+                endpoint=self.client.endpoint,
+                licenses=self.licenses,
+                families=self.families,
             )
-            written = {m.hub_id for m in models}
-            kept = [i for i in batch if i.repo_id in written]
-            persist.write_listed(conn, kept, at=at)
-        for info in kept:
-            before = stored.get(info.repo_id)
-            same = before is not None and before.get("sha") == info.sha
-            (self.report.unchanged if same else self.report.synced).append(
-                hub_model_id(info.repo_id)
-            )
-        for model in models:
+        self.report.synced += page.synced
+        self.report.unchanged += page.unchanged
+        for model in page.models:
             if model.hub_id:
                 self.families.setdefault(model.hub_id.lower(), model.family)

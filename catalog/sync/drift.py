@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.domain import Model
 from catalog.errors import CatalogError
 from catalog.licenses import LicenseIdentifiers
 from catalog.schema import LicenseEntry
-from catalog.sync.report import DriftItem
+from catalog.store.hub_records import DriftItem, HubSnapshot
+
+if TYPE_CHECKING:
+    from catalog.estimate import Architecture
 
 PARAMS_TOLERANCE = 0.02
 """Relative difference above which parameter counts disagree."""
@@ -38,10 +41,13 @@ class LicenseTable:
         """Our license id for a Hub license tag (and card ``license_name``), or None."""
         return self.identifiers.resolve(tag, license_name=license_name)
 
+    @property
+    def commercial_use(self) -> dict[str, str]:
+        """License id -> the value of its ``commercial_use`` term (what the ranking scores)."""
+        return {lid: entry.term("commercial_use").value for lid, entry in self.entries.items()}
 
-def find_drift(
-    model: Model, snapshot: Mapping[str, Any], licenses: LicenseTable
-) -> list[DriftItem]:
+
+def find_drift(model: Model, snapshot: HubSnapshot, licenses: LicenseTable) -> list[DriftItem]:
     """Every field where the Hub's ``snapshot`` contradicts the curated ``model``."""
     found = [
         _license_drift(model, snapshot, licenses),
@@ -51,11 +57,9 @@ def find_drift(
     return [item for item in found if item is not None]
 
 
-def _license_drift(
-    model: Model, snapshot: Mapping[str, Any], licenses: LicenseTable
-) -> DriftItem | None:
-    tag = snapshot.get("license")
-    name = snapshot.get("license_name")
+def _license_drift(model: Model, snapshot: HubSnapshot, licenses: LicenseTable) -> DriftItem | None:
+    tag = snapshot.license
+    name = snapshot.license_name
     if not tag:
         return None
     shown = f"{tag} ({name})" if name and tag.lower() == "other" else tag
@@ -82,18 +86,18 @@ def _license_drift(
     )
 
 
-def _access_drift(model: Model, snapshot: Mapping[str, Any]) -> DriftItem | None:
-    gated = snapshot.get("gated")
+def _access_drift(model: Model, snapshot: HubSnapshot) -> DriftItem | None:
+    gated = snapshot.gated
     if gated is None or model.access not in ("open", "gated"):
         return None
-    hub = "open" if gated == "false" else "gated"
+    hub = "open" if gated is False else "gated"
     if hub == model.access:
         return None
-    how = "not gated" if gated == "false" else f"gated ({gated} approval)"
+    how = "not gated" if gated is False else f"gated ({gated} approval)"
     return DriftItem(model.id, "access", model.access, hub, f"the Hub repository is {how}")
 
 
-def _params_drift(model: Model, snapshot: Mapping[str, Any]) -> DriftItem | None:
+def _params_drift(model: Model, snapshot: HubSnapshot) -> DriftItem | None:
     curated = model.params
     if not curated:
         return None
@@ -114,7 +118,7 @@ def _params_drift(model: Model, snapshot: Mapping[str, Any]) -> DriftItem | None
     )
 
 
-def hub_param_figures(snapshot: Mapping[str, Any]) -> dict[str, int]:
+def hub_param_figures(snapshot: HubSnapshot) -> dict[str, int]:
     """The Hub's parameter counts that can be compared with a curated count, by how they were read.
 
     * ``config.json estimate``: the estimator's formula on the downloaded config (tied
@@ -126,13 +130,12 @@ def hub_param_figures(snapshot: Mapping[str, Any]) -> dict[str, int]:
     """
     figures: dict[str, int] = {}
     arch = None
-    config = snapshot.get("config")
-    if isinstance(config, Mapping):
-        arch, estimate = _estimate(config)
+    if snapshot.config is not None:
+        arch, estimate = _estimate(snapshot.config)
         if estimate:
             figures["config.json estimate"] = estimate
-    total = snapshot.get("safetensors_total")
-    if isinstance(total, int) and total > 0 and not snapshot.get("quantized"):
+    total = snapshot.safetensors_total
+    if total is not None and total > 0 and not snapshot.quantized:
         figures["safetensors total"] = total
         if arch is not None and arch.tied_embeddings:
             figures["safetensors total, tied embedding once"] = (
@@ -141,7 +144,7 @@ def hub_param_figures(snapshot: Mapping[str, Any]) -> dict[str, int]:
     return figures
 
 
-def _estimate(config: Mapping[str, Any]) -> tuple[Any, int | None]:
+def _estimate(config: Mapping[str, Any]) -> tuple[Architecture | None, int | None]:
     """(architecture or None, formula parameter count or None) for a config from the Hub."""
     from catalog.estimate import read_architecture, resolve
 

@@ -9,12 +9,13 @@ pinned to the commit just seen.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from catalog.errors import CatalogError, GatedModelError, HubError
 from catalog.hub import HubClient, HubModel
+from catalog.store.hub_records import HubSnapshot
 from catalog.sync.pool import run_bounded
 
 CHEAP_EXPAND = ("sha", "lastModified", "gated", "private", "disabled", "downloads", "likes")
@@ -113,10 +114,10 @@ def cheap_check(
     return skipped
 
 
-def needs_fetch(stored: Mapping[str, Any] | None, cheap: HubModel | None, *, full: bool) -> bool:
+def needs_fetch(stored: HubSnapshot | None, cheap: HubModel | None, *, full: bool) -> bool:
     """Whether a repo must be fetched in full: forced, new, failed last time, or changed."""
-    if full or stored is None or cheap is None or stored.get("error"):
+    if full or stored is None or cheap is None or stored.error:
         return True
-    if stored.get("sha") is None or cheap.sha is None:
+    if stored.sha is None or cheap.sha is None:
         return True
-    return bool(cheap.sha != stored["sha"] or cheap.last_modified != stored.get("last_modified"))
+    return cheap.sha != stored.sha or cheap.last_modified != stored.last_modified

@@ -21,11 +21,11 @@ from sqlalchemy.engine import Connection
 
 from catalog.domain import Model
 from catalog.errors import UnknownLicenseError
+from catalog.store.hub_store import safely
 from catalog.store.hub_tables import HUB_LINEAGE, HUB_SNAPSHOT
 from catalog.store.tables import MODEL
 from catalog.sync.drift import LicenseTable
 from catalog.sync.hub_model import UNKNOWN_LICENSE
-from catalog.sync.persist import safely
 
 if TYPE_CHECKING:
     from catalog.api import Catalog

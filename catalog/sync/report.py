@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from catalog.store.hub_records import DriftItem
+
 SyncPhase = Literal["check", "fetch", "discover", "done"]
 """``check``: the cheap sha/lastModified look-up; ``fetch``: full info and config.json of a
 changed model; ``discover``: paging through the Hub listing; ``done``: the last report."""
-
-DriftField = Literal["license", "access", "params"]
 
 
 @dataclass(frozen=True)
@@ -46,27 +46,6 @@ class SyncFailure:
     def to_json(self) -> dict[str, Any]:
         """``{"model", "error", "hub_id"}``."""
         return {"model": self.model, "error": self.error, "hub_id": self.hub_id}
-
-
-@dataclass(frozen=True)
-class DriftItem:
-    """A curated judgment the Hub now disagrees with (recorded, never applied)."""
-
-    model: str
-    field: DriftField
-    curated: Any
-    hub: Any
-    detail: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"model", "field", "curated", "hub", "detail"}``."""
-        return {
-            "model": self.model,
-            "field": self.field,
-            "curated": self.curated,
-            "hub": self.hub,
-            "detail": self.detail,
-        }
 
 
 @dataclass

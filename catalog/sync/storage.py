@@ -1,35 +1,29 @@
-"""Writing Hub-tier models (discovered on the Hub) into the catalog's ``model`` table."""
+"""Hub answers into the store: Hub-tier models, and a whole listing page of a discovery."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from catalog.domain import Model
 from catalog.hub import HubModel
-from catalog.store.convert import model_row
-from catalog.store.locks import hold_write_lock
-from catalog.store.tables import MODEL
+from catalog.store import hub_store
 from catalog.sync.drift import LicenseTable
-from catalog.sync.hub_model import catalog_model
+from catalog.sync.hub_model import catalog_model, hub_model_id
+from catalog.sync.snapshots import lineage_links, now, snapshot_from
 
 
-def base_families(conn: Connection) -> dict[str, str]:
-    """Lower-cased Hub id -> family, for every catalog model with a Hub id (curated win)."""
-    stmt = (
-        select(MODEL.c.hub_id, MODEL.c.family)
-        .where(MODEL.c.hub_id.is_not(None))
-        .order_by(MODEL.c.tier.desc())  # "hub" before "curated": curated overwrite below
-    )
-    return {hub_id.lower(): family for hub_id, family in conn.execute(stmt)}
+@dataclass(frozen=True)
+class PageWritten:
+    """What one listing page changed: the models written, by catalog id new or unchanged."""
 
-
-def curated_hub_ids(conn: Connection) -> set[str]:
-    """Lower-cased Hub ids of the curated models (discovery never writes those)."""
-    stmt = select(MODEL.c.hub_id).where(MODEL.c.tier == "curated", MODEL.c.hub_id.is_not(None))
-    return {hub_id.lower() for (hub_id,) in conn.execute(stmt)}
+    models: list[Model]
+    synced: list[str]
+    """Hub-tier ids stored new or with a new commit."""
+    unchanged: list[str]
+    """Hub-tier ids whose stored commit is the one listed."""
 
 
 def store_hub_models(
@@ -46,7 +40,7 @@ def store_hub_models(
         The models written (a repo whose id is taken by a curated model is left out).
     """
     if families is None:
-        families = base_families(conn)
+        families = hub_store.base_families(conn)
     models = {
         m.id: m
         for m in (
@@ -54,25 +48,37 @@ def store_hub_models(
             for i in infos
         )
     }
-    if not models:
-        return []
-    hold_write_lock(conn)  # before reading what is taken: a rebuild may be adding curated ids
-    taken = {
-        model_id
-        for (model_id,) in conn.execute(
-            select(MODEL.c.id).where(MODEL.c.id.in_(list(models)), MODEL.c.tier != "hub")
-        )
-    }
-    kept = [m for m in models.values() if m.id not in taken]
-    conn.execute(delete(MODEL).where(MODEL.c.id.in_(list(models)), MODEL.c.tier == "hub"))
-    if kept:
-        conn.execute(
-            MODEL.insert(),
-            [model_row(m, commercial_use=_commercial(m, licenses)) for m in kept],
-        )
-    return kept
+    return hub_store.replace_hub_tier(
+        conn, list(models.values()), commercial_use=licenses.commercial_use
+    )
 
 
-def _commercial(model: Model, licenses: LicenseTable) -> str:
-    entry = licenses.entries.get(model.license)
-    return entry.term("commercial_use").value if entry is not None else "unknown"
+def write_listing_page(
+    conn: Connection,
+    infos: Sequence[HubModel],
+    *,
+    endpoint: str,
+    licenses: LicenseTable,
+    families: Mapping[str, str],
+) -> PageWritten:
+    """Store one discovery listing page: Hub-tier models, their snapshots and lineage.
+
+    Call inside ``engine.begin()``, so a page is written whole or not at all.
+    """
+    at = now()
+    stored = hub_store.load_snapshots(conn, [i.repo_id for i in infos])
+    models = store_hub_models(conn, infos, endpoint, licenses, families=families)
+    written = {m.hub_id for m in models}
+    kept = [i for i in infos if i.repo_id in written]
+    hub_store.write_listed(
+        conn,
+        [snapshot_from(i, repo_id=i.repo_id, config=None, config_note=None, at=at) for i in kept],
+        [link for i in kept for link in lineage_links(i.repo_id, i)],
+    )
+    synced: list[str] = []
+    unchanged: list[str] = []
+    for info in kept:
+        before = stored.get(info.repo_id)
+        same = before is not None and before.sha == info.sha
+        (unchanged if same else synced).append(hub_model_id(info.repo_id))
+    return PageWritten(models, synced, unchanged)

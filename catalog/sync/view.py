@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from catalog.sync import persist
+from catalog.store import hub_store
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
+    from catalog.store.hub_records import HubSnapshot
 
 HUB_KEYS = (
     "sha", "last_modified", "gated", "license", "license_name", "downloads", "likes",
@@ -23,22 +24,18 @@ def hub_view(cat: Catalog, model: Model) -> dict[str, Any]:
 
     ``has_config`` says whether the full config.json is stored (it is left out for size).
     """
-    snapshot = _snapshot(cat, model) or {}
-    out: dict[str, Any] = {key: _plain(snapshot.get(key)) for key in HUB_KEYS}
-    out["gated"] = persist.gated_value(snapshot.get("gated"))
-    out["has_config"] = snapshot.get("config") is not None
+    snapshot = _snapshot(cat, model)
+    if snapshot is None:
+        return dict.fromkeys(HUB_KEYS) | {"has_config": False}
+    out: dict[str, Any] = {key: _plain(getattr(snapshot, key)) for key in HUB_KEYS}
+    out["has_config"] = snapshot.config is not None
     return out
 
 
 def drift_view(cat: Catalog, model: Model) -> list[dict[str, Any]]:
     """The ``drift`` list of ``show``: ``{field, curated, hub, detail}`` per disagreement."""
-
-    def read() -> list[dict[str, Any]]:
-        with cat.connect() as conn:
-            items = persist.load_drift(conn, [model.id])
-        return [{k: v for k, v in d.to_json().items() if k != "model"} for d in items]
-
-    return persist.safely(read, [])
+    items = hub_store.stored_drift(cat.engine, [model.id])
+    return [{k: v for k, v in d.to_json().items() if k != "model"} for d in items]
 
 
 def lineage_view(cat: Catalog, model: Model) -> dict[str, Any] | None:
@@ -52,23 +49,18 @@ def lineage_view(cat: Catalog, model: Model) -> dict[str, Any] | None:
 def synced_config(cat: Catalog, model: Model) -> dict[str, Any] | None:
     """The full config.json stored by the last sync of ``model``, or None."""
     snapshot = _snapshot(cat, model)
-    config = snapshot.get("config") if snapshot else None
-    return dict(config) if isinstance(config, dict) else None
+    return dict(snapshot.config) if snapshot is not None and snapshot.config is not None else None
 
 
-def _snapshot(cat: Catalog, model: Model) -> persist.Snapshot | None:
-    if not model.hub_id:
-        return None
-    hub_id = model.hub_id
-
-    def read() -> persist.Snapshot | None:
-        with cat.connect() as conn:
-            return persist.load_snapshots(conn, [hub_id]).get(hub_id)
-
-    return persist.safely(read, None)
+def _snapshot(cat: Catalog, model: Model) -> HubSnapshot | None:
+    return hub_store.stored_snapshot(cat.engine, model.hub_id) if model.hub_id else None
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
     return value

@@ -23,15 +23,16 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Offline mode for the Hub client, and any connection off this machine fails loudly."""
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     try:
+        # Imported before the variable is set: huggingface_hub reads HF_HUB_OFFLINE once, at
+        # import, and a first import here would leave it offline for every later test.
         import huggingface_hub.constants as hub_constants
     except ImportError:
         pass
     else:
-        # The client reads HF_HUB_OFFLINE once, at import.
         monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     real_connect = socket.socket.connect
 
     def guarded_connect(self: socket.socket, address: Any) -> None:

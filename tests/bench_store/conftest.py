@@ -33,18 +33,20 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
 @pytest.fixture(autouse=True)
 def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """Hub client offline, no connection off this machine, an empty config file."""
+    try:
+        # Imported before the variable is set: huggingface_hub reads HF_HUB_OFFLINE once, at
+        # import, and a first import here would leave it offline for every later test.
+        import huggingface_hub.constants as hub_constants
+    except ImportError:
+        pass
+    else:
+        monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     empty = tmp_path / "empty-config.yaml"
     empty.write_text("", encoding="utf-8")
     monkeypatch.setenv("MODELCAT_CONFIG", str(empty))
     monkeypatch.delenv("MODELCAT_MACHINE_NAME", raising=False)
-    try:
-        import huggingface_hub.constants as hub_constants
-    except ImportError:
-        pass
-    else:
-        monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
     real_connect = socket.socket.connect
 
     def guarded_connect(self: socket.socket, address: Any) -> None:

@@ -11,6 +11,7 @@ from catalog.api import Catalog
 from catalog.cli.main import app
 from catalog.describe import describe
 from catalog.hub import HubClient
+from catalog.store.hub_records import HubSnapshot
 from catalog.sync import sync_catalog
 from catalog.sync.drift import hub_param_figures
 from tests.fixtures.fake_hub import FakeHub
@@ -113,10 +114,12 @@ def test_drift_goes_away_when_the_hub_agrees_again(
 def test_param_figures_account_for_tied_embeddings() -> None:
     config = {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "vocab_size": 100,
               "n_embd": 8, "n_layer": 1, "n_head": 2, "n_positions": 16}  # fmt: skip
-    figures = hub_param_figures({"config": config, "safetensors_total": 5000, "quantized": False})
+    figures = hub_param_figures(
+        HubSnapshot("gpt2-tiny", config=config, safetensors_total=5000, quantized=False)
+    )
     assert figures["safetensors total, tied embedding once"] == 5000 - 100 * 8
     assert "config.json estimate" in figures
-    assert hub_param_figures({"safetensors_total": 5000, "quantized": True}) == {}
+    assert hub_param_figures(HubSnapshot("q", safetensors_total=5000, quantized=True)) == {}
 
 
 def test_cli_reports_drift(hub: FakeHub, db_path: Path) -> None:
