@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from tui.screens.browse import BrowseScreen
 
 COMPARE_MIN, COMPARE_MAX = 2, 4
-KEPT = frozenset({"sync", "advisor"})
+KEPT = frozenset({"sync", "advisor", "local"})
 """Screens installed once and kept, so leaving and coming back finds them as they were."""
 QUIT_GRACE = 1.0
 """Seconds a cancelled task gets to stop after quitting before the process leaves without it."""
@@ -61,6 +61,7 @@ class ModelcatApp(App[None]):
         Binding("l", "open('licenses')", "Licenses", show=False),
         Binding("a", "open('advisor')", "Advisor", show=False),
         Binding("s", "open('sync')", "Sync", show=False),
+        Binding("i", "open('local')", "Installed", show=False),
     ]
 
     def __init__(
@@ -167,14 +168,16 @@ class ModelcatApp(App[None]):
             self.pop_screen()
         self.open_detail(model_id)
 
-    def open_bench(self, model_id: str | None) -> None:
-        """The benchmark screen, aimed at ``model_id`` (kept alive like the sync screen)."""
+    def open_bench(self, model_id: str | None, *, path: str | None = None) -> None:
+        """The benchmark screen, aimed at ``model_id`` (its local copy, or the folder ``path``);
+        kept alive like the sync screen."""
         from tui.screens.bench import BenchScreen
 
         if not self.is_screen_installed("bench"):
             self.install_screen(BenchScreen(), "bench")
         screen = self.get_screen("bench", BenchScreen)
         screen.target = model_id
+        screen.target_path = path
         if self.screen is not screen:
             self.push_screen(screen)
 
@@ -316,8 +319,41 @@ class ModelcatApp(App[None]):
         yield SystemCommand("Licenses", "License terms and their models", self._open("licenses"))
         yield SystemCommand("Advisor", "Which model for my use case?", self._open("advisor"))
         yield SystemCommand("Sync with the Hub", "Enrich from Hugging Face", self._open("sync"))
+        yield SystemCommand(
+            "Local models", "Installed models and their benchmarks (i)", self._open("local")
+        )
         yield SystemCommand("Benchmark", "Benchmark the highlighted model", self._bench)
         yield SystemCommand("Help", "Every key", self._open("help"))
+        yield SystemCommand(
+            "Reset filters", "Every filter back to any (the search text stays)", self._reset
+        )
+        yield from self._sort_commands()
+
+    def _sort_commands(self) -> Iterable[SystemCommand]:
+        from catalog.api import SHORTLIST_SORT
+        from catalog.query import SORT_KEYS, Sort
+
+        yield SystemCommand("Sort by rank", "Best first (the default)", _Sort(self, SHORTLIST_SORT))
+        for key in SORT_KEYS:
+            if key == SHORTLIST_SORT.key:
+                continue
+            name = key.replace("_", " ")
+            for descending, way in ((False, "ascending ↑"), (True, "descending ↓")):
+                yield SystemCommand(
+                    f"Sort by {name} {way}", "The browse table", _Sort(self, Sort(key, descending))
+                )
+
+    def sort_by(self, sort: Sort) -> None:
+        """Sort the browse table by ``sort`` and show it."""
+        self._browse()
+        self.sort = sort
+        self.browse.refresh_results()
+
+    def _reset(self) -> None:
+        from textual.widgets import Button
+
+        self._browse()
+        self.browse.query_one("#reset", Button).press()
 
     def _open(self, name: str) -> _Call:
         return _Call(self, name)
@@ -344,6 +380,7 @@ def screen_kinds() -> dict[str, type[Screen[None]]]:
     from tui.screens.advisor import AdvisorScreen
     from tui.screens.help import HelpScreen
     from tui.screens.licenses import LicensesScreen
+    from tui.screens.local import LocalScreen
     from tui.screens.sync import SyncScreen
 
     return {
@@ -351,6 +388,7 @@ def screen_kinds() -> dict[str, type[Screen[None]]]:
         "licenses": LicensesScreen,
         "advisor": AdvisorScreen,
         "sync": SyncScreen,
+        "local": LocalScreen,
     }
 
 
@@ -362,6 +400,16 @@ def typing_into(widget: Widget | None) -> bool:
         return False
     # A dropdown's open list is a child of the ``Select``.
     return isinstance(widget, (Input, TextArea, Select)) or isinstance(widget.parent, Select)
+
+
+class _Sort:
+    """A palette callback that sorts the browse table."""
+
+    def __init__(self, app: ModelcatApp, sort: Sort) -> None:
+        self.app, self.sort = app, sort
+
+    def __call__(self) -> None:
+        self.app.sort_by(self.sort)
 
 
 class _Call:

@@ -53,16 +53,14 @@ def local_command(
     Shows size on disk, revision, weight formats (safetensors, pickle, gguf) and whether
     loading would run code shipped with the model.
     """
-    from catalog.config_file import load_config
-    from catalog.local.catalog_link import link_to_catalog
     from catalog.local.hf_cache import hf_cache_dir
-    from catalog.local.scan import find_local_models
+    from catalog.local.inventory import installed_models
 
-    config = load_config()
-    folders = [*config.paths, *(path or [])]
-    scan = find_local_models(paths=folders, hf_cache=not no_hf_cache, max_depth=max_depth)
     cat = open_catalog(ctx)
-    models = link_to_catalog(cat, scan.models)
+    scan, folders = installed_models(
+        cat, paths=path or [], hf_cache=not no_hf_cache, max_depth=max_depth
+    )
+    models = list(scan.models)
     for warning in scan.warnings:
         err(f"modelcat: {warning}")
     emit(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tests.fixtures.tiny_models import TinyModels, session_models, write_hf_cache
 from tests.tui.conftest import SIZE
@@ -20,6 +20,7 @@ from tests.tui.helpers import settle
 from tui.app import ModelcatApp
 from tui.screens.bench import BenchScreen
 from tui.screens.detail import DetailScreen
+from tui.screens.local import LocalScreen
 from tui.widgets.bench_chart import BenchChart
 from tui.widgets.task_panel import TaskPanel
 
@@ -156,3 +157,39 @@ async def test_without_torch_the_screen_says_how_to_install_it(
         assert f"Failed: {hint}" in screen.query_one(TaskPanel).log_text
         [note] = [n for n in app._notifications if n.severity == "error"]
         assert hint in note.message
+
+
+@pytest.mark.bench
+async def test_the_local_models_screen_lists_links_and_benchmarks(
+    app: ModelcatApp, cached: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        local = app.screen
+        assert isinstance(local, LocalScreen)
+        assert app.focused is local.query_one(DataTable)
+        [entry] = local.entries
+        assert entry.model.path == cached and entry.model.catalog_id == "pythia-1b"
+        assert entry.last_run is None
+        await pilot.press("b")
+        await settle(pilot)
+        bench = app.screen
+        assert isinstance(bench, BenchScreen) and bench.target == "pythia-1b"
+        assert Path(bench.query_one("#path", Input).value) == cached
+        assert app.focused is bench.query_one("#start")
+        settings(bench, prompt=16, gen=4, repeat=2)
+        await pilot.press("enter")
+        await settle(pilot)
+        [run] = bench.results
+        assert run.catalog_id == "pythia-1b"  # the linked copy: stored against its entry
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is local
+        [entry] = local.entries
+        assert entry.last_run is not None and entry.last_run.id == run.id
+        assert "tok/s" in str(local.query_one(DataTable).get_row_at(0)[-1])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.model_id == "pythia-1b"

@@ -57,9 +57,9 @@ async def test_space_marks_and_the_shortlist_is_stored(app: ModelcatApp, cat: Ca
         assert app.browse.table.marked == {first, second}
         assert "2 marked" in status_text(app)
         assert app.browse.highlighted == third  # marking moves down, ready for the next
-        await pilot.press("up", "space")  # unmarking stays put
+        await pilot.press("up", "space")  # unmarking moves down too, as in file managers
         assert cat.saved_list(SHORTLIST_NAME) == [first]
-        assert app.browse.highlighted == second
+        assert app.browse.highlighted == third
 
 
 async def test_the_shortlist_survives_a_restart(

@@ -45,3 +45,22 @@ async def test_screens_by_name(app: ModelcatApp) -> None:
         assert isinstance(app.screen, AdvisorScreen)
         await run_command(app, pilot, "Browse models")
         assert app.screen is app.browse
+
+
+async def test_every_sort_and_reset_filters(app: ModelcatApp) -> None:
+    from textual.widgets import Select
+
+    from catalog.query import Sort
+    from tui.widgets.filter_panel import FilterPanel
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.browse.query_one(FilterPanel).query_one("#access", Select).value = "gated"
+        await settle(pilot)
+        assert app.filters.access == "gated"
+        await pilot.press("l")
+        await run_command(app, pilot, "Sort by params descending")
+        assert app.screen is app.browse and app.sort == Sort("params", descending=True)
+        await run_command(app, pilot, "Reset filters")
+        assert app.filters.access == ""
+        assert app.browse.query_one(FilterPanel).query_one("#access", Select).is_blank()

@@ -40,6 +40,8 @@ class BenchScreen(TaskScreen):
         super().__init__()
         self.target: str | None = None
         """The catalog id to benchmark (set by the app before the screen shows)."""
+        self.target_path: str | None = None
+        """A folder chosen on the local models screen (else the target's copy is looked up)."""
         self._copy_path: str | None = None
         self.results: list[StoredRun] = []
         """Runs shown in the chart, oldest first (stored ones, then this session's)."""
@@ -77,10 +79,16 @@ class BenchScreen(TaskScreen):
     def _aim(self) -> None:
         """Point the form at ``target``: its local copy, when there is one."""
         title = self.query_one("#bench-title", Label)
-        title.update(f"Benchmark {self.target}" if self.target else "Benchmark")
-        if self.target is None or self.running:
+        shown = self.target or (Path(self.target_path).name if self.target_path else None)
+        title.update(f"Benchmark {shown}" if shown else "Benchmark")
+        if self.running:
             return
-        self._find_copy(self.target)
+        if self.target_path is not None:
+            self._copy_path = self.target_path
+            self.query_one("#path", Input).value = self.target_path
+            self.query_one(TaskPanel).status("Ready.")
+        elif self.target is not None:
+            self._find_copy(self.target)
 
     @work(thread=True, exclusive=True, group="bench-find", exit_on_error=False)
     def _find_copy(self, model_id: str) -> tuple[str | None, str | None]:

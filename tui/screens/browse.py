@@ -136,6 +136,7 @@ class BrowseScreen(ModelcatScreen):
         table = self.table
         keep = table.highlighted_key
         table.marked = frozenset(self.mc.shortlist.ids)
+        table.sort = (self.sort.key, self.sort.descending)
         table.show(total=result.total, first_page=result.first_page, loader=result.loader)
         # A filter tweak keeps the cursor on the same model when it is still near the top.
         at = next((i for i, row in enumerate(result.first_page) if row.key == keep), None)
@@ -189,10 +190,8 @@ class BrowseScreen(ModelcatScreen):
 
     @on(ModelTable.MarkToggled)
     def _toggle_mark(self, event: ModelTable.MarkToggled) -> None:
-        marked = self.mc.shortlist.toggle(event.key)
+        self.mc.shortlist.toggle(event.key)
         self.shortlist_changed()
-        if marked:
-            self.table.action_cursor(1)
 
     @on(ModelTable.SortRequested)
     def _sort(self, event: ModelTable.SortRequested) -> None:

@@ -21,6 +21,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("everywhere", "l", "licenses: terms, and the models under each"),
     ("everywhere", "a", "advisor: which model for a use case"),
     ("everywhere", "s", "sync with the Hugging Face Hub"),
+    ("everywhere", "i", "installed (local) models, their catalog entry and last benchmark"),
     ("everywhere", "c", "compare the marked models (2 to 4)"),
     ("everywhere", "e", "export the marked models (json, csv, md)"),
     ("browse", "/", "search (id, name, family, publisher)"),
@@ -29,7 +30,13 @@ KEYS: list[tuple[str, str, str]] = [
     ("browse", "enter / click twice", "details of the highlighted model"),
     ("browse", "space", "mark or unmark for the shortlist (kept across restarts)"),
     ("browse", "b", "benchmark the highlighted model (when it is on this machine)"),
+    ("browse", "o / O", "sort by the next column / reverse it (the header shows ↑ ↓)"),
     ("browse", "click a header", "sort by that column (again: reverse)"),
+    (
+        "everywhere",
+        "ctrl+p",
+        "also: jump to a model by id, reset filters, every sort, every screen",
+    ),
     (
         "browse",
         "tunable F L Q P A",
@@ -40,6 +47,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("browse", "escape", "from the search box or filters back to the table"),
     ("detail", "space", "mark or unmark this model"),
     ("detail", "b", "benchmark this model"),
+    ("local models", "b, enter, r", "benchmark the copy, open its catalog entry, rescan"),
     ("licenses", "↑ ↓, enter", "models under the highlighted license; enter moves to them"),
     (
         "sync, bench",

@@ -64,6 +64,8 @@ class TableRow:
     cells: tuple[Cell, ...]
 
 
+RANK = "score"
+"""The sort key of the ranking (best first), which no column shows."""
 MARK_WIDTH = 2
 """The left gutter that shows a row's shortlist mark."""
 GAP = 1
@@ -85,6 +87,8 @@ class ModelTable(ScrollView, can_focus=True):
         Binding("end,G", "jump(-1)", "Last", show=False),
         Binding("enter", "select", "Details"),
         Binding("space", "mark", "Mark"),
+        Binding("o", "cycle_sort", "Sort"),
+        Binding("O", "reverse_sort", "Reverse", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -140,7 +144,8 @@ class ModelTable(ScrollView, can_focus=True):
 
     @dataclass
     class SortRequested(Message):
-        """The user clicked a sortable header."""
+        """The user asked to sort by ``sort_key`` (a header click, ``o``); the same key again
+        reverses it (``O``)."""
 
         sort_key: str
 
@@ -167,6 +172,9 @@ class ModelTable(ScrollView, can_focus=True):
         self.total = 0
         self.marked: frozenset[str] = frozenset()
         """Row keys drawn with a mark (attributes down: the screen sets it)."""
+        self.sort: tuple[str, bool] = (RANK, False)
+        """The owner's sort, ``(sort key, descending)``: its header shows an arrow, ``o`` moves
+        on from it (attributes down: the screen sets it)."""
         self._page_loader: PageLoader | None = None
         self._pages: OrderedDict[int, list[TableRow]] = OrderedDict()
         self._page_workers: dict[Worker[list[TableRow]], tuple[int, int]] = {}
@@ -292,9 +300,14 @@ class ModelTable(ScrollView, can_focus=True):
         style = self.get_component_rich_style("model-table--header")
         # One segment per cell, as rows have: exported SVGs place each segment at its column.
         segments = [Segment(" " * MARK_WIDTH, style)]
+        key, descending = self.sort
         for i in self._shown:
             column = self.columns[i]
-            segments.append(Segment(_fit(column.header, self._widths[i], column.justify), style))
+            header = column.header
+            if column.sort_key is not None and column.sort_key == key:
+                # The arrow first: a narrow column cuts the name, never the arrow.
+                header = f"{'↓' if descending else '↑'}{header}"
+            segments.append(Segment(_fit(header, self._widths[i], column.justify), style))
             segments.append(Segment(" " * GAP, style))
         return Strip(segments)
 
@@ -362,10 +375,27 @@ class ModelTable(ScrollView, can_focus=True):
             self.post_message(self.Selected(key))
 
     def action_mark(self) -> None:
-        """Mark or unmark the highlighted row."""
+        """Mark or unmark the highlighted row and move down, as file managers do.
+
+        The cursor moves here, not when the owner handles the message: three spaces in one
+        burst then mark three consecutive rows, not one row three times.
+        """
         key = self.highlighted_key
         if key is not None:
             self.post_message(self.MarkToggled(key))
+            self.cursor_row += 1
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next sortable column on screen (after the last: back to the ranking)."""
+        shown = [self.columns[i].sort_key for i in self._shown]
+        keys = [RANK, *(key for key in shown if key)]
+        current = self.sort[0]
+        following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+        self.post_message(self.SortRequested(following))
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the current sort."""
+        self.post_message(self.SortRequested(self.sort[0]))
 
     def on_click(self, event: events.Click) -> None:
         """A click on a row moves the cursor; a second click (or a double click) opens it."""
