@@ -25,7 +25,8 @@ from textual.worker import Worker, WorkerState
 from catalog.errors import CatalogError, UsageError
 from tui.commands import ModelJump
 from tui.long_tasks import LongTasks
-from tui.state import FilterState, Shortlist
+from tui.remembered import Remembered, load_remembered, save_remembered
+from tui.state import Shortlist
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 COMPARE_MIN, COMPARE_MAX = 2, 4
 KEPT = frozenset({"sync", "advisor", "local"})
 """Screens installed once and kept, so leaving and coming back finds them as they were."""
-QUIT_GRACE = 1.0
+QUIT_GRACE = 0.5
 """Seconds a cancelled task gets to stop after quitting before the process leaves without it."""
 
 
@@ -77,13 +78,15 @@ class ModelcatApp(App[None]):
         self.catalog = catalog
         self.owns_catalog = owns_catalog
         self.export_dir = export_dir or Path.cwd()
-        self.filters = FilterState()
-        """The browse filters; kept here so they survive switching screens."""
-        self.sort: Sort | None = None
+        remembered = load_remembered(catalog)
+        self.filters = remembered.filters
+        """The browse filters; kept here so they survive switching screens (and, in the store,
+        restarts)."""
+        self.sort: Sort | None = remembered.sort
         self.shortlist = Shortlist.load(catalog)
         self.last_export: Path | None = None
         """The file the shortlist was last exported to (shown in the notification)."""
-        self.export_format: ExportFormat = "json"
+        self.export_format: ExportFormat = remembered.export_format
         """The format of the last export, offered first next time."""
         self.hardware = hardware
         """This machine; probed in a worker when not given."""
@@ -131,6 +134,12 @@ class ModelcatApp(App[None]):
             self.browse.refresh_results()
 
     def on_unmount(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            save_remembered(self.catalog, Remembered(self.filters, self.sort, self.export_format))
+        except (SQLAlchemyError, ValueError):
+            pass  # a read-only or unreachable store: the settings are simply not kept
         if self.owns_catalog:
             self.catalog.close()
 

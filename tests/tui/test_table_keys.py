@@ -54,3 +54,19 @@ async def test_o_cycles_the_sort_column_and_shift_o_reverses(
         await settle(pilot)
         assert app.sort is not None and app.sort.key == "params"  # the next column shown
         assert "↑para" in header(table) and "↑id" not in header(table)
+
+
+async def test_the_filter_panel_hides_and_shows_as_the_terminal_resizes(app: ModelcatApp) -> None:
+    from tui.widgets.filter_panel import FilterPanel
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        panel = app.browse.query_one(FilterPanel)
+        assert panel.display
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        assert not panel.display
+        assert app.browse.table.size.width >= 55  # the table gets the whole width
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert panel.display

@@ -80,10 +80,21 @@ class BrowseScreen(ModelcatScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if self.app.size.width < NARROW:
-            self.query_one(FilterPanel).display = False
+        self._fit_panel()
         self.table.focus()
         self.refresh_results()
+
+    def on_resize(self) -> None:
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        """The filter panel shows when the terminal has room for it, hides when it has not."""
+        panel = self.query_one(FilterPanel)
+        wide = self.app.size.width >= NARROW
+        if panel.display != wide:
+            panel.display = wide
+            if not wide and panel.has_focus_within:
+                self.table.focus()
 
     @property
     def table(self) -> ModelTable:
@@ -234,6 +245,7 @@ class BrowseScreen(ModelcatScreen):
         self.mc.open_bench(self.highlighted)
 
     def on_screen_resume(self) -> None:
+        self._fit_panel()  # the terminal may have been resized on another screen
         # Marks, stored benchmarks or synced data may have changed on another screen.
         if self.result is not None:
             self.shortlist_changed()
