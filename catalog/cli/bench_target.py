@@ -101,3 +101,16 @@ def _local_copy(cat: Catalog, model_id: str, hub_id: str | None) -> Path | None:
         if m.catalog_id == model_id and m.path.is_dir()
     ]
     return copies[0] if copies else None
+
+
+def resolve_server_target(
+    cat: Catalog, text: str | None, *, server_model: str | None
+) -> BenchTarget:
+    """For a server run: ``text`` names the catalog entry the server's model is (optional).
+
+    Raises:
+        UnknownModelError: ``text`` is not a catalog id (close ids suggested).
+    """
+    if text is None:
+        return BenchTarget("", None)
+    return BenchTarget("", cat.get(text).id)

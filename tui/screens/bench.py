@@ -180,9 +180,12 @@ class BenchScreen(TaskScreen):
             result = cast("StoredRun", worker.result)
             self.results.append(result)
             self.query_one(BenchChart).show(self.results[-HISTORY:])
+            # The screen runs in-process backends, which always measure prefill and memory.
+            prefill = result.prefill_tps.mean if result.prefill_tps else float("nan")
+            peak = (result.peak_memory_bytes or 0) / 1e6
             text = (
-                f"{result.model}: decode {result.decode_tps.mean:.1f} tok/s, prefill "
-                f"{result.prefill_tps.mean:.1f} tok/s, peak {result.peak_memory_bytes / 1e6:.0f} MB"
+                f"{result.model} ({result.result.label}): decode {result.decode_tps.mean:.1f} "
+                f"tok/s, prefill {prefill:.1f} tok/s, peak {peak:.0f} MB"
             )
             self.ended(text, done=True)
             self.notify(text, title="Benchmark done")
