@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 SHOW_RUNS = 20
 
 
-def local_section(model: Model) -> list[dict[str, Any]]:
-    """The model's copy in the Hugging Face cache (``modelcat local`` JSON shape), if any."""
+def local_section(cat: Catalog, model: Model) -> list[dict[str, Any]]:
+    """The model's copy in the Hugging Face cache and its GGUF copies (``modelcat local``
+    JSON shape)."""
     from catalog.local.catalog_link import local_copies
 
-    return [copy.to_json() for copy in local_copies(model)]
+    return [copy.to_json() for copy in local_copies(model, cat=cat)]
 
 
 def benchmarks_section(cat: Catalog, model: Model) -> list[dict[str, Any]]:

@@ -75,6 +75,7 @@ def _run_columns(result: BenchResult, fmt: Format) -> list[Column]:
         Column("backend", lambda _f: result.backend),
         Column("quant", lambda _f: result.quantization or result.dtype),
         Column("device", lambda _f: result.device),
+        Column("dtype", lambda _f: result.dtype),
         Column("threads", lambda _f: result.params.threads, "right"),
         Column("test", lambda f: f.test),
     ]
@@ -117,6 +118,7 @@ def _history_columns(fmt: Format) -> list[Column]:
         Column("backend", lambda r: r.result.backend),
         Column("quant", lambda r: r.result.quantization or r.dtype),
         Column("device", lambda r: r.device),
+        Column("dtype", lambda r: r.dtype),
         Column(
             "test", lambda r: f"pp{r.result.params.prompt_tokens}/tg{r.result.params.gen_tokens}"
         ),

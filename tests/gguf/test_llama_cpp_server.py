@@ -39,7 +39,9 @@ def llama_server(gguf_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         process = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "512",
-             "--n_threads", "1", "--verbose", "false"],
+             "--n_threads", "1", "--verbose", "false",
+             # Concurrent streams queue instead of cutting each other short.
+             "--interrupt_requests", "false"],
             stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}/v1"

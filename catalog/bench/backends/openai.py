@@ -59,7 +59,7 @@ class RequestTiming:
     last_token: float
     done: float
     tokens: int
-    """Generated tokens: the server's usage count, else the streamed chunks with text."""
+    """Generated tokens: the server's usage count, else the streamed token chunks."""
     prompt_tokens: int | None
     prefill_tps: float | None
     """From the server's own timings."""
@@ -238,9 +238,12 @@ def run(
         else [r.stream_decode_tps for r in requests]
     )
     prefill = [r.prefill_tps for r in requests if r.prefill_tps is not None]
-    if any(math.isnan(v) for v in decode if v is not None):
+    short = [r.tokens for r in requests if r.tokens < 2]
+    if short:
         raise ServerError(
-            "the server streamed fewer than two tokens; decode speed cannot be measured"
+            f"a stream ended after {short[0]} token(s) of {gen_tokens}: decode speed needs two. "
+            "The server stopped it early (an end-of-sequence it does not ignore, or another "
+            "request interrupting it: start llama_cpp.server with --interrupt_requests false)"
         )
     sources = {r.timings_from for r in requests if r.timings_from}
     return BenchResult(
@@ -463,19 +466,18 @@ def _events(lines: Iterator[str]) -> Iterator[dict[str, Any] | None]:
 
 
 def _has_text(event: dict[str, Any]) -> bool:
+    """Whether the event carries a generated token: a choice with text, or an empty text that
+    is not the closing chunk (a server holds back the bytes of a character split across
+    tokens, and still sends one chunk per token)."""
     choices = event.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         return False
     choice = choices[0]
     delta = choice.get("delta")
-    content = (
-        choice.get("text")
-        if "text" in choice
-        else (delta or {}).get("content")
-        if isinstance(delta, dict)
-        else None
-    )
-    return isinstance(content, str) and content != ""
+    content = choice.get("text", delta.get("content") if isinstance(delta, dict) else None)
+    if not isinstance(content, str):
+        return False
+    return content != "" or choice.get("finish_reason") is None
 
 
 def _server_timings(event: dict[str, Any]) -> tuple[float | None, float | None, str | None] | None:
