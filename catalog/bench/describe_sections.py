@@ -43,6 +43,7 @@ def benchmarks_section(cat: Catalog, model: Model) -> list[dict[str, Any]]:
             "dtype": run.dtype,
             "backend": run.result.backend,
             "quantization": run.result.quantization,
+            "label": run.result.label,
             "prompt_tokens": run.result.params.prompt_tokens,
             "gen_tokens": run.result.params.gen_tokens,
             "repeat": run.result.params.repeat,

@@ -131,7 +131,7 @@ def estimate_command(
         return
     if (model is None) == (config is None):
         raise UsageError(
-            "give a MODEL (catalog or Hub id), --config PATH or --gguf PATH, not several or none"
+            "give a MODEL (catalog or Hub id) or --config PATH (or --gguf PATH), not both or neither"
         )
     targets = [t.strip() for t in lora_targets.split(",") if t.strip()]
     if not targets:
