@@ -208,7 +208,7 @@ def bench_command(
     if chosen == "openai":
         target = resolve_server_target(cat, model_or_path, server_model=server_model)
     else:
-        target = resolve_target(cat, model_or_path or "")
+        target = resolve_target(cat, model_or_path or "", backend=chosen)
     cancel = threading.Event()
     settings = {
         "path_or_model": target.path_or_model or None, "backend": chosen, "device": device.value,

@@ -7,6 +7,7 @@ chosen model, then every assumption. JSON is ``Estimate.to_json()`` plus where t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -198,13 +199,10 @@ def _gguf_estimate(
     if fmt is Format.md:
         typer.echo(f"## {head}\n")
         emit(rows, INFERENCE_COLUMNS, fmt)
-        typer.echo("\n### assumptions\n")
-        typer.echo("\n".join(f"- {line}" for line in result.assumptions))
-        return
-    typer.echo(head)
-    emit(rows, INFERENCE_COLUMNS, fmt, title="inference")
-    typer.echo("\nassumptions:")
-    typer.echo("\n".join(f"  - {line}" for line in result.assumptions))
+    else:
+        typer.echo(head)
+        emit(rows, INFERENCE_COLUMNS, fmt, title="inference")
+    _assumptions(result.assumptions, fmt)
 
 
 def _bytes(value: int | None, lower_bound: bool = False) -> str:
@@ -315,12 +313,20 @@ def print_card(result: Estimate, fmt: Format) -> None:
         emit(_inference_rows(result), INFERENCE_COLUMNS, fmt)
         typer.echo(f"\n### {compare}\n")
         emit(rows, COMPARE_COLUMNS, fmt)
-        typer.echo("\n### assumptions\n")
-        typer.echo("\n".join(f"- {line}" for line in result.assumptions))
+        _assumptions(result.assumptions, fmt)
         return
     typer.echo(head)
     emit(_inference_rows(result), INFERENCE_COLUMNS, fmt, title="inference")
     typer.echo("")
     emit(rows, COMPARE_COLUMNS, fmt, title=compare)
-    typer.echo("\nassumptions:")
-    typer.echo("\n".join(f"  - {line}" for line in result.assumptions))
+    _assumptions(result.assumptions, fmt)
+
+
+def _assumptions(lines: Sequence[str], fmt: Format) -> None:
+    """The assumptions under a card: a Markdown section, or an indented list."""
+    if fmt is Format.md:
+        typer.echo("\n### assumptions\n")
+        typer.echo("\n".join(f"- {line}" for line in lines))
+    else:
+        typer.echo("\nassumptions:")
+        typer.echo("\n".join(f"  - {line}" for line in lines))

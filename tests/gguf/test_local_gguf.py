@@ -229,3 +229,24 @@ def test_estimate_refuses_a_truncated_gguf(tiny_gguf: Path, tmp_path: Path) -> N
     assert "truncated" in result.output and "Traceback" not in result.output
     both = runner.invoke(app, ["estimate", "llama-2-7b", "--gguf", str(tiny_gguf)])
     assert both.exit_code == 2
+
+
+@pytest.mark.gguf
+def test_runs_of_a_linked_gguf_are_filed_under_its_catalog_entry(
+    gguf_dir: Path, machine_folders: Path, tiny_entry: str
+) -> None:
+    pytest.importorskip("llama_cpp")
+    small = ["-p", "16", "-n", "4", "-r", "1", "-t", "1", "--format", "json"]
+    by_file = runner.invoke(app, ["bench", str(gguf_dir / "tiny-llama-Q4_0.gguf"), *small])
+    assert by_file.exit_code == 0, by_file.output
+    assert json.loads(by_file.stdout)["catalog_id"] == tiny_entry
+    lm = machine_folders / ".lmstudio" / "models" / "tests" / "tiny"
+    lm.mkdir(parents=True)
+    shutil.copy(gguf_dir / "tiny-llama-Q8_0.gguf", lm / "Tiny-Llama-Q8_0.gguf")
+    by_id = runner.invoke(app, ["bench", tiny_entry, "--backend", "llama-cpp", *small])
+    assert by_id.exit_code == 0, by_id.output
+    assert json.loads(by_id.stdout)["path"] == str(lm / "Tiny-Llama-Q8_0.gguf")
+    history = runner.invoke(app, ["bench", "--history", tiny_entry, "--format", "json"])
+    assert sorted(r["quantization"] for r in json.loads(history.stdout)) == ["Q4_0", "Q8_0"]
+    shown = json.loads(runner.invoke(app, ["show", tiny_entry, "--format", "json"]).stdout)
+    assert sorted(b["label"] for b in shown["benchmarks"]) == ["llama-cpp Q4_0", "llama-cpp Q8_0"]

@@ -8,12 +8,14 @@ client measures a server instead and has its own loop (``catalog.bench.backends.
 
 from __future__ import annotations
 
+import math
 import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
 from catalog.bench.machine import GpuInfo
+from catalog.errors import BenchmarkError
 
 BackendName = Literal["transformers", "llama-cpp", "openai"]
 BACKENDS: tuple[str, ...] = get_args(BackendName)
@@ -28,6 +30,20 @@ class GenerateTiming:
     decode_s: float
     """From the first to the last generated token."""
     total_s: float
+
+
+def perplexity_of(nll: float, count: int) -> tuple[float, int]:
+    """``exp(mean negative log-likelihood)`` over ``count`` predicted tokens (inf on overflow).
+
+    Raises:
+        BenchmarkError: nothing was predicted (a text too short for the tokenizer).
+    """
+    if count == 0:
+        raise BenchmarkError("the perplexity text is too short for this tokenizer")
+    try:
+        return math.exp(nll / count), count
+    except OverflowError:
+        return math.inf, count
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from catalog.bench.backends.base import BackendName, GenerateTiming, LoadedModel, Placement
+from catalog.bench.backends.base import (
+    BackendName,
+    GenerateTiming,
+    LoadedModel,
+    Placement,
+    perplexity_of,
+)
 from catalog.bench.machine import GpuInfo
 from catalog.bench.params import SEED
 from catalog.bench.progress import BenchmarkCancelled
@@ -145,12 +151,7 @@ class LlamaModel:
             picked = logits[np.arange(len(chunk) - 1), np.asarray(chunk[1:])]
             nll += float((log_norm - picked).sum())
             count += len(chunk) - 1
-        if count == 0:
-            raise BenchmarkError("the perplexity text is too short for this tokenizer")
-        try:
-            return math.exp(nll / count), count
-        except OverflowError:
-            return math.inf, count
+        return perplexity_of(nll, count)
 
     def release(self) -> None:
         """Close the model and its context."""

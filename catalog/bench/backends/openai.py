@@ -502,4 +502,5 @@ def _rate(count: object, duration: object, per_second: float) -> float | None:
         return None
     if count <= 0 or duration <= 0 or not math.isfinite(count) or not math.isfinite(duration):
         return None
-    return float(count) * per_second / float(duration)
+    rate = float(count) * per_second / float(duration)
+    return rate if math.isfinite(rate) else None

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from catalog.bench.backends.base import BackendName, GenerateTiming, LoadedModel, Placement
+from catalog.bench.backends.base import (
+    BackendName,
+    GenerateTiming,
+    LoadedModel,
+    Placement,
+    perplexity_of,
+)
 from catalog.bench.machine import GpuInfo
 from catalog.bench.params import SEED, Device, DType, DTypeChoice
 from catalog.bench.progress import BenchmarkCancelled
@@ -365,12 +371,7 @@ def perplexity(loaded: Loaded, text: str, *, max_window: int = 1024) -> tuple[fl
             loss = loaded.model(input_ids=tensor, labels=tensor).loss
             nll += float(loss) * (len(chunk) - 1)
             count += len(chunk) - 1
-    if count == 0:
-        raise BenchmarkError("the perplexity text is too short for this tokenizer")
-    try:
-        return math.exp(nll / count), count
-    except OverflowError:
-        return math.inf, count
+    return perplexity_of(nll, count)
 
 
 def reset_cuda_peak() -> None:
