@@ -243,14 +243,15 @@ def other_backend(args: argparse.Namespace) -> int:
     load_after = os.getloadavg()[0]
     names = sorted({key.rsplit(" ", 1)[0] for key in figures})
     ratios = {n: report(n, figures[f"{n} harness"], figures[f"{n} bare"]) for n in names}
-    main_figure = "generate" if args.backend == "llama-cpp" else "request"
-    ratio = ratios[main_figure]
-    verdict = "within" if abs(ratio - 1) <= TARGET else "OUTSIDE"
+    main = ["generate", "generate thread CPU"] if args.backend == "llama-cpp" else ["request"]
     print(f"load average {load_before:.2f} -> {load_after:.2f} on {os.cpu_count()} CPUs")
-    print(
-        f"{args.backend} {main_figure} overhead (wall): {(ratio - 1) * 100:+.2f} %, {verdict} "
-        f"the {TARGET * 100:.0f} % target"
-    )
+    for figure in main:
+        ratio = ratios[figure]
+        verdict = "within" if abs(ratio - 1) <= TARGET else "OUTSIDE"
+        print(
+            f"{args.backend} {figure} overhead: {(ratio - 1) * 100:+.2f} %, {verdict} "
+            f"the {TARGET * 100:.0f} % target"
+        )
     return 0
 
 

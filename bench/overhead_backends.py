@@ -22,17 +22,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from catalog.bench import perplexity_text, run_benchmark
+from catalog.bench import BenchProgress, perplexity_text, run_benchmark
 from tests.gguf.tiny_gguf import TinyShape, parameter_count, write_tiny_llama
 
 SMALL = TinyShape(n_embd=768, n_layer=12, n_head=12, n_head_kv=4, n_ff=2048, n_ctx=2048)
 """About the transformers half's 76M-parameter Llama, with the tests' small vocabulary."""
 
 
-def _pairs(samples: int, harness: Callable[[], tuple[float, float]],
-           bare: Callable[[], tuple[float, float]]) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:  # fmt: skip
-    h: list[tuple[float, float]] = []
-    b: list[tuple[float, float]] = []
+Pair = tuple[float, ...]
+
+
+def _pairs(
+    samples: int, harness: Callable[[], Pair], bare: Callable[[], Pair]
+) -> tuple[list[Pair], list[Pair]]:
+    h: list[Pair] = []
+    b: list[Pair] = []
     for i in range(samples):
         for side in ("harness", "bare") if i % 2 == 0 else ("bare", "harness"):
             (h if side == "harness" else b).append(harness() if side == "harness" else bare())
@@ -45,7 +49,8 @@ def _prompt_ids(llm: object, n: int) -> list[int]:
 
 
 def llama_cpp_pairs(*, samples: int, prompt: int, gen: int, threads: int) -> dict[str, list[float]]:
-    """Prefill and generate wall seconds, harness and bare, ``samples`` runs each."""
+    """Prefill and generate seconds, wall and thread CPU (with one thread llama.cpp computes
+    on the calling thread, so CPU time is immune to other processes' load), harness and bare."""
     import llama_cpp
 
     with tempfile.TemporaryDirectory(prefix="modelcat-overhead-gguf-") as tmp:
@@ -54,24 +59,38 @@ def llama_cpp_pairs(*, samples: int, prompt: int, gen: int, threads: int) -> dic
               f"llama-cpp-python {llama_cpp.__version__}; prompt {prompt}, gen {gen}; "
               f"{samples} runs per side, alternating; {threads} thread(s)")  # fmt: skip
 
-        def harness() -> tuple[float, float]:
-            result = run_benchmark(path_or_model=path, prompt_tokens=prompt, gen_tokens=gen,
-                                   repeat=1, warmup=1, threads=threads)  # fmt: skip
-            assert result.prefill_tps is not None
-            return prompt / result.prefill_tps.samples[0], result.generate_s.samples[0]
+        def harness() -> Pair:
+            marks: dict[str, float] = {}
 
-        def bare() -> tuple[float, float]:
+            def mark(report: BenchProgress) -> None:
+                if report.repeat in (None, 1) and report.phase in (
+                    "prefill",
+                    "decode",
+                    "perplexity",
+                ):
+                    marks[report.phase] = time.thread_time()
+
+            result = run_benchmark(path_or_model=path, prompt_tokens=prompt, gen_tokens=gen,
+                                   repeat=1, warmup=1, threads=threads, progress=mark)  # fmt: skip
+            assert result.prefill_tps is not None
+            return (prompt / result.prefill_tps.samples[0], result.generate_s.samples[0],
+                    marks["decode"] - marks["prefill"], marks["perplexity"] - marks["decode"])  # fmt: skip
+
+        def bare() -> Pair:
             # The context the harness loads with: prompt + generated, rounded up to 256.
             n_ctx = -(-(prompt + gen) // 256) * 256
             llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_batch=512,
                                   n_threads=threads, n_threads_batch=threads, verbose=False)  # fmt: skip
             ids = _prompt_ids(llm, prompt)
             clocks: list[float] = []
+            cpu: list[float] = []
             for _ in range(2):  # warm-up, then the measured round
                 llm.reset()
                 clocks = [time.perf_counter()]
+                cpu = [time.thread_time()]
                 llm.eval(ids)
                 clocks.append(time.perf_counter())
+                cpu.append(time.thread_time())
                 llm.reset()
                 tokens = llm.generate(ids, top_k=1, top_p=1.0, min_p=0.0, temp=0.0,
                                       repeat_penalty=1.0)  # fmt: skip
@@ -80,12 +99,17 @@ def llama_cpp_pairs(*, samples: int, prompt: int, gen: int, threads: int) -> dic
                         break
                 tokens.close()
                 clocks.append(time.perf_counter())
+                cpu.append(time.thread_time())
             llm.close()
-            return clocks[1] - clocks[0], clocks[2] - clocks[1]
+            return (clocks[1] - clocks[0], clocks[2] - clocks[1], cpu[1] - cpu[0], cpu[2] - cpu[1])
 
         h, b = _pairs(samples, harness, bare)
-    return {"prefill harness": [x[0] for x in h], "prefill bare": [x[0] for x in b],
-            "generate harness": [x[1] for x in h], "generate bare": [x[1] for x in b]}  # fmt: skip
+    names = ("prefill", "generate", "prefill thread CPU", "generate thread CPU")
+    return {
+        f"{name} {side}": [x[i] for x in runs]
+        for i, name in enumerate(names)
+        for side, runs in (("harness", h), ("bare", b))
+    }
 
 
 @contextmanager
@@ -135,12 +159,12 @@ def openai_pairs(*, samples: int, prompt: int, gen: int, threads: int) -> dict[s
                 text, _ = _calibrate(client, model=str(path), text=perplexity_text(),
                                      target=prompt, cancel=None)  # fmt: skip
 
-            def harness() -> tuple[float, float]:
+            def harness() -> Pair:
                 result = run_benchmark(endpoint=url, server_model=str(path), prompt_tokens=prompt,
                                        gen_tokens=gen, repeat=1, warmup=1)  # fmt: skip
                 return result.generate_s.samples[0], result.ttft_s.samples[0]
 
-            def bare() -> tuple[float, float]:
+            def bare() -> Pair:
                 body = {"model": str(path), "prompt": text, "max_tokens": gen, "min_tokens": gen,
                         "temperature": 0, "stream": True}  # fmt: skip
                 with httpx.Client(base_url=url, timeout=120) as client:

@@ -98,7 +98,7 @@ class BenchScreen(TaskScreen):
         model = self.mc.catalog.get(model_id)
         if model.is_api:
             return None, f"{model_id} is API-only: there are no weights to benchmark."
-        copies = local_copies(model)
+        copies = local_copies(model, cat=self.mc.catalog)
         if copies:
             return str(copies[0].path), None
         hint = f" (huggingface-cli download {model.hub_id})" if model.hub_id else ""
