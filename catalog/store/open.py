@@ -17,12 +17,13 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from catalog.curated import CuratedData, curated_files, digest_of, load_curated
+from catalog.curated import CuratedReader, curated_files, digest_of
 from catalog.domain import Model
 from catalog.errors import StorageError
 from catalog.store.convert import license_row, model_row
@@ -30,6 +31,11 @@ from catalog.store.engine import analyze, is_corruption, is_sqlite, make_engine
 from catalog.store.locks import write_transaction
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
 from catalog.store.upgrade import HEAD_REVISION, current_revision, ensure_schema
+from catalog.store.upsert import upsert_many
+
+REBUILD_BATCH = 2_000
+"""Curated rows written per statement: big enough to amortise each round trip, small
+enough that memory stays flat whatever the size of the files."""
 
 
 @dataclass(frozen=True)
@@ -83,39 +89,55 @@ def rebuild_store(
     *,
     data_dir: str | os.PathLike[str] | None = None,
     only_if_stale: bool = False,
-) -> CuratedData:
+) -> None:
     """Rebuild the curated part of the store from the YAML files, in one transaction.
+
+    The models are streamed: each entry is validated, converted and written in batches as it
+    is read, so memory follows the batch rather than the files. A problem anywhere rolls the
+    whole rebuild back (after the rest of the files were read, so every problem is listed).
 
     Args:
         engine: the store (its schema is upgraded first when behind).
         data_dir: a folder of YAML files merged over the shipped ones.
         only_if_stale: skip the rebuild when, once the write lock is held, the store turns out
             to be built from these files already (another process just rebuilt it).
+
+    Raises:
+        DataFileError: a curated file has problems; the store is left as it was.
     """
-    curated = load_curated(data_dir)
+    curated = CuratedReader(data_dir)
     ensure_schema(engine)
     commercial = {lid: lic.term("commercial_use").value for lid, lic in curated.licenses.items()}
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with write_transaction(engine, "catalog") as conn:
         if only_if_stale and _is_fresh(_meta_of(conn), curated.digest):
-            return curated
+            return
         conn.execute(delete(MODEL).where(MODEL.c.tier == "curated"))
-        # A curated entry takes over a Hub-discovered row of the same id.
-        conn.execute(delete(MODEL).where(MODEL.c.id.in_(list(curated.models))))
         conn.execute(delete(LICENSE))
         if curated.licenses:
-            conn.execute(LICENSE.insert(), [license_row(lic) for lic in curated.licenses.values()])
-        rows = [
-            model_row(Model.from_entry(entry), commercial_use=commercial[entry.license])
-            for entry in curated.models.values()
-        ]
-        if rows:
-            conn.execute(MODEL.insert(), rows)
-        _set_meta(
-            conn, {"schema_version": SCHEMA_VERSION, "data_digest": curated.digest, "built_at": now}
-        )
+            rows = [license_row(lic) for lic in curated.licenses.values()]
+            conn.execute(LICENSE.insert(), rows)
+        batch: list[dict[str, Any]] = []
+        for entry in curated.models():
+            if curated.problems:
+                continue  # nothing will be kept: just read on, for the other problems
+            model = Model.from_entry(entry)
+            batch.append(model_row(model, commercial_use=commercial[entry.license]))
+            if len(batch) == REBUILD_BATCH:
+                _write_models(conn, batch)
+                batch.clear()
+        curated.check()
+        _write_models(conn, batch)
+        meta = {"schema_version": SCHEMA_VERSION, "data_digest": curated.digest}
+        _set_meta(conn, {**meta, "built_at": now})
     analyze(engine, only_if_needed=True)
-    return curated
+
+
+def _write_models(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert curated rows; one with the id of a row already there (a shipped entry the
+    overlay replaces, a Hub-discovered model now curated) takes that row's place."""
+    if rows:
+        upsert_many(conn, MODEL, rows, key=("id",))
 
 
 def store_info(
