@@ -16,6 +16,12 @@ def _count(value: int | None) -> str:
     return format_count(value) if value else ""
 
 
+def _context(value: int | None) -> str:
+    from catalog.units import format_context
+
+    return format_context(value) if value else ""
+
+
 def _status(model: Model) -> str:
     # Blank while active keeps the common case quiet in a table.
     status = model.status()
@@ -24,14 +30,14 @@ def _status(model: Model) -> str:
 
 MODEL_COLUMNS: list[Column] = [
     Column("id", lambda m: m.id),
-    Column("family", lambda m: m.family),
-    Column("params", lambda m: _count(m.params), "right"),
-    Column("active", lambda m: _count(m.active_params), "right"),
-    Column("context", lambda m: _count(m.context_length), "right"),
+    Column("family", lambda m: m.family, optional=True),
+    Column("params", lambda m: _count(m.params), "right", rounded=True),
+    Column("active", lambda m: _count(m.active_params), "right", rounded=True),
+    Column("context", lambda m: _context(m.context_length), "right"),
     Column("license", lambda m: m.license),
     Column("access", lambda m: m.access),
     Column("tunable", lambda m: " ".join(m.tunability)),
-    Column("tier", lambda m: m.tier),
+    Column("tier", lambda m: m.tier, optional=True),
     Column("status", _status),
 ]
 """``status`` is blank for an active model, else ``deprecated`` or ``retired``."""

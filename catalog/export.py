@@ -24,7 +24,8 @@ def export_models(models: Sequence[Model], *, fmt: ExportFormat, path: Path) -> 
 
     Args:
         models: the models, in the order to write them.
-        fmt: ``json`` (the full ``Model.to_json()`` documents), ``csv`` or ``md`` (the CLI columns).
+        fmt: ``json`` (the full ``Model.to_json()`` documents), ``csv`` (the same documents
+            flattened, exact figures) or ``md`` (the CLI columns, rounded for reading).
         path: the file to (over)write; ``~`` is expanded.
 
     Returns:
@@ -47,6 +48,7 @@ def export_models(models: Sequence[Model], *, fmt: ExportFormat, path: Path) -> 
                 MODEL_COLUMNS,
                 Format(fmt),
                 json_payload=[m.to_json() for m in models],
+                csv_from_json=True,
                 out=out,
             )
     except OSError as exc:

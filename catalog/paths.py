@@ -28,12 +28,17 @@ def user_data_dir() -> Path:
     return Path(user_data_path("modelcat", appauthor=False))
 
 
+def default_db_path() -> Path:
+    """The store modelcat keeps when no ``--db``/``$MODELCAT_DB`` names one."""
+    return user_data_dir() / "modelcat.db"
+
+
 def default_db_url() -> str:
     """``$MODELCAT_DB`` if set, else a SQLite file in the user data folder."""
     configured = os.environ.get(DB_ENV)
     if configured:
         return to_db_url(configured)
-    return to_db_url(user_data_dir() / "modelcat.db")
+    return to_db_url(default_db_path())
 
 
 def to_db_url(value: str | os.PathLike[str]) -> str:

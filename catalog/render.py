@@ -4,16 +4,21 @@ stdout carries data only; diagnostics go to stderr (see ``catalog.cli.common.err
 cell is text from data, so it is shown with its control characters escaped
 (``catalog.text.printable``) and never read as Rich markup: no escape sequence or hyperlink
 from a model card reaches the terminal. JSON escapes C1 controls too (``json`` escapes C0).
+
+Tables are for people: figures rounded, laid out for the terminal's width (``$COLUMNS`` or
+100 columns when piped), no trailing padding. CSV is for machines: where a listing has a JSON
+form, its CSV is that JSON flattened (the JSON keys as columns, nested keys dotted, exact
+numbers, ISO dates), and a cell a spreadsheet would run as a formula is neutralised (OWASP).
+Markdown escapes what would break a table and says when its figures are rounded.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TextIO
@@ -39,6 +44,10 @@ class Column:
     header: str
     get: Callable[[Any], Any]
     justify: str = "left"
+    rounded: bool = False
+    """The cells round their figures (``6.74B``): Markdown then says so above the table."""
+    optional: bool = False
+    """A table too wide for the terminal leaves this column out (CSV and JSON keep it)."""
 
 
 def to_json_text(payload: Any) -> str:
@@ -54,70 +63,286 @@ def emit(
     fmt: Format,
     *,
     json_payload: Any = None,
+    csv_from_json: bool = False,
     title: str | None = None,
     out: TextIO | None = None,
 ) -> None:
-    """Write ``records`` in ``fmt``; JSON writes ``json_payload`` (the full objects) instead."""
+    """Write ``records`` in ``fmt``; JSON writes ``json_payload`` (the full objects) instead.
+
+    Args:
+        csv_from_json: ``json_payload`` holds one JSON object per record, and CSV writes it
+            flattened (:func:`json_csv`) rather than the rounded ``columns``.
+    """
     stream = out or sys.stdout
     if fmt is Format.json:
         stream.write(to_json_text(json_payload) + "\n")
         return
+    if fmt is Format.csv:
+        if csv_from_json:
+            stream.write(json_csv(json_payload))
+        else:
+            stream.write(csv_text([c.header for c in columns], _raw_rows(records, columns)))
+        return
     cells = [[_cell(col.get(rec)) for col in columns] for rec in records]
     headers = [col.header for col in columns]
-    if fmt is Format.csv:
-        stream.write(csv_text(headers, cells))
-    elif fmt is Format.md:
+    if fmt is Format.md:
+        if any(c.rounded for c in columns):
+            rounded = ", ".join(c.header for c in columns if c.rounded)
+            stream.write(f"_Rounded for reading: {rounded}. CSV and JSON have exact figures._\n\n")
         stream.write(markdown_table(headers, cells))
     else:
-        print_table(headers, cells, [c.justify for c in columns], title=title, out=stream)
+        print_table(columns, cells, title=title, out=stream)
 
 
-def csv_text(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """RFC 4180 CSV with a header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buffer.getvalue()
+def json_csv(records: Sequence[Mapping[str, Any]]) -> str:
+    """JSON objects as CSV: the keys as columns (nested objects as ``parent.key``), exact values.
+
+    Columns are the union of every record's keys, in the order they first appear; a record
+    without a key leaves its cell empty. Lists of plain values are joined with ``"; "``, lists
+    of objects are written as JSON text.
+    """
+    plain = json.loads(json.dumps(list(records), default=_json_default))
+    layout: dict[str, Any] = {}
+    for record in plain:
+        _merge_layout(layout, record)
+    paths = list(_leaf_paths(layout, ()))
+    rows = [[_value_at(record, path) for path in paths] for record in plain]
+    return csv_text([".".join(p) for p in paths], rows)
+
+
+def _merge_layout(layout: dict[str, Any], record: Mapping[str, Any]) -> None:
+    for key, value in record.items():
+        known = layout.setdefault(key, None)
+        if isinstance(value, dict):
+            if known is None:
+                known = layout[key] = {}  # same position: the key was placed on first sight
+            _merge_layout(known, value)
+
+
+def _leaf_paths(layout: Mapping[str, Any], prefix: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
+    for key, sub in layout.items():
+        if sub is None:
+            yield (*prefix, key)
+        else:
+            yield from _leaf_paths(sub, (*prefix, key))
+
+
+def _value_at(record: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(record, dict):
+            return None
+        record = record.get(key)
+    return record
+
+
+def _raw_rows(records: Sequence[Any], columns: Sequence[Column]) -> list[list[Any]]:
+    return [[col.get(rec) for col in columns] for rec in records]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet run a cell as a formula (OWASP, CSV injection)."""
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV value: numbers exact, text made inert for spreadsheets and terminals.
+
+    A text starting with ``= + - @``, tab or CR gets a leading ``'`` (OWASP's advice), so
+    ``=HYPERLINK(...)`` from a model card is shown, not run. Numbers are never changed: ``-1``
+    stays a number.
+    """
+    if isinstance(value, list | tuple):
+        if any(isinstance(v, dict | list) for v in value):
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        else:
+            text = "; ".join(_scalar_text(v) for v in value)
+    elif value is None or isinstance(value, bool | int | float):
+        return _scalar_text(value)
+    else:
+        text = str(value)
+    text = printable(text, keep_layout=True)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return str(value)
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """RFC 4180 CSV with a header row, ``\\n`` line ends (cells through :func:`csv_cell`).
+
+    A cell holding a comma, a quote, a newline or a bare CR is quoted, so no reader splits a
+    row (Python's ``csv`` module leaves a bare CR unquoted when lines end in ``\\n``).
+    """
+    lines = [_csv_line([str(h) for h in headers])]
+    lines.extend(_csv_line([csv_cell(v) for v in row]) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    if cells == [""]:
+        return '""'  # a blank line would be skipped by readers: the row would vanish
+    return ",".join(_quoted(cell) for cell in cells)
+
+
+def _quoted(cell: str) -> str:
+    if any(c in cell for c in ',"\n\r'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def markdown_cell(text: str) -> str:
+    """``text`` safe inside a Markdown table cell: ``|`` and ``\\`` escaped, line breaks as ``<br>``."""
+    escaped = text.replace("\\", "\\\\").replace("|", "\\|")
+    escaped = escaped.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+    return printable(escaped)
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A GitHub-flavoured Markdown table; pipes inside cells are escaped."""
-
-    def esc(text: str) -> str:
-        return printable(text.replace("|", "\\|").replace("\n", " "))
-
-    lines = ["| " + " | ".join(esc(h) for h in headers) + " |"]
+    """A GitHub-flavoured Markdown table; every cell through :func:`markdown_cell`."""
+    lines = ["| " + " | ".join(markdown_cell(h) for h in headers) + " |"]
     lines.append("|" + "|".join("---" for _ in headers) + "|")
-    lines.extend("| " + " | ".join(esc(c) for c in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
 
 
 def print_table(
-    headers: Sequence[str],
+    columns: Sequence[Column],
     rows: Sequence[Sequence[str]],
-    justify: Sequence[str],
     *,
     title: str | None = None,
     out: TextIO | None = None,
 ) -> None:
-    """A rich table on a terminal (plain text when piped)."""
+    """A table for people: the terminal's width, or ``$COLUMNS`` (else 100) when piped.
+
+    Long cells wrap inside their column, at spaces (a word is cut only beyond
+    :data:`FOLD_AT` characters); lines carry no trailing padding, so a file or pipe gets only
+    what is shown. When even that is too wide, ``optional`` columns are left out, last first,
+    and the title says which.
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     stream = out or sys.stdout
-    shown_title = Text(printable(title)) if title is not None else None
-    table = Table(title=shown_title, header_style="bold", box=None, pad_edge=False)
-    for i, (header, just) in enumerate(zip(headers, justify, strict=True)):
-        # The first column is the id people copy into the next command: never fold it.
-        table.add_column(header, justify=just, no_wrap=i == 0, overflow="fold")  # type: ignore[arg-type]
+    if not rows:
+        # Headers over nothing are noise: the title ("0 models") says it all.
+        if title is not None:
+            stream.write(printable(title) + "\n")
+        return
+    tty = stream.isatty()
+    width = Console(file=stream).width if tty else output_width()
+    kept = _columns_that_fit(columns, rows, width)
+    widths = _widths([columns[i] for i in kept], [[row[i] for i in kept] for row in rows], width)
+    left_out = [c.header for i, c in enumerate(columns) if i not in kept]
+    if left_out:
+        note = f"{', '.join(left_out)} left out to fit {width} columns; --format csv has them"
+        title = f"{title} ({note})" if title else note
+    table = Table(
+        title=Text(printable(title)) if title is not None else None,
+        title_justify="left",
+        header_style="bold",
+        box=None,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for i, column_width in zip(kept, widths, strict=True):
+        table.add_column(
+            columns[i].header,
+            justify=columns[i].justify,  # type: ignore[arg-type]
+            no_wrap=_whole(columns[i], i),
+            overflow="fold",
+            width=column_width,
+        )
     for row in rows:
         # Text, not str: a cell reading "[link=...]" stays text, not Rich markup.
-        table.add_row(*(Text(printable(cell, keep_layout=True)) for cell in row))
-    # Piped output keeps whole rows rather than wrapping at an imaginary 80 columns.
-    width = None if stream.isatty() else 10_000
-    Console(file=stream, soft_wrap=False, width=width).print(table)
+        table.add_row(*(Text(printable(row[i], keep_layout=True)) for i in kept))
+    if tty:
+        Console(
+            file=stream, soft_wrap=False, width=max(width, sum(widths) + len(widths) - 1)
+        ).print(table)
+        return
+    import io
+
+    buffer = io.StringIO()
+    # Cells that must stay whole may need more than the width: overflow rather than mangle.
+    needed = max(width, sum(widths) + len(widths) - 1)
+    Console(file=buffer, soft_wrap=False, width=needed, color_system=None).print(table)
+    stream.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+
+
+FOLD_AT = 16
+"""A word longer than this may be cut across lines; shorter ones wrap whole."""
+
+
+def _whole(column: Column, index: int) -> bool:
+    """Cells never wrapped: the first column (the id people copy into the next command) and
+    right-aligned figures (``305.00 ± 7.07`` split over two lines reads as two numbers)."""
+    return index == 0 or column.justify == "right"
+
+
+def _min_width(column: Column, rows: Sequence[Sequence[str]], index: int) -> int:
+    """The narrowest the column can be without cutting a word (or a cell kept whole)."""
+    words = [len(column.header)]
+    for row in rows:
+        cell = row[index]
+        if _whole(column, index):
+            words.append(len(cell))
+        else:
+            words.extend(min(len(word), FOLD_AT) for word in cell.split())
+    return max(words)
+
+
+def _widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) -> list[int]:
+    """Each column's width: its widest cell, the widest cut back first until the table fits.
+
+    Cutting the widest column one character at a time (never below its narrowest,
+    :func:`_min_width`) wraps the long prose and keeps short columns whole.
+    """
+    natural = [
+        max([len(c.header), *(len(line) for row in rows for line in row[i].splitlines())])
+        for i, c in enumerate(columns)
+    ]
+    least = [_min_width(c, rows, i) for i, c in enumerate(columns)]
+    widths = list(natural)
+    excess = sum(widths) + len(widths) - 1 - width
+    while excess > 0:
+        shrinkable = [i for i in range(len(widths)) if widths[i] > least[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
+
+
+def _columns_that_fit(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int
+) -> list[int]:
+    """Indexes of the columns to show: all, or without optional ones (last first) until they fit."""
+    kept = list(range(len(columns)))
+    needed = {i: _min_width(c, rows, i) for i, c in enumerate(columns)}
+    optional = [i for i, c in enumerate(columns) if c.optional]
+    while optional and sum(needed[i] for i in kept) + len(kept) - 1 > width:
+        kept.remove(optional.pop())
+    return kept
+
+
+PIPED_WIDTH = 100
+"""Columns a table is laid out for when stdout is not a terminal and ``$COLUMNS`` is unset."""
+
+
+def output_width() -> int:
+    """The width piped output is laid out for: ``$COLUMNS`` when it is a number, else 100."""
+    configured = os.environ.get("COLUMNS", "")
+    return (
+        int(configured) if configured.isdigit() and 20 <= int(configured) <= 10_000 else PIPED_WIDTH
+    )
 
 
 def _cell(value: Any) -> str:

@@ -39,7 +39,11 @@ _COUNT_UNITS: dict[str, int] = {
     "T": 1000**4,
 }
 
-_NUMBER_WITH_UNIT = re.compile(r"^\s*(\d{1,30}(?:\.\d{1,30})?|\.\d{1,30})\s*([A-Za-z]*)\s*$")
+_DIGITS = r"\d(?:_?\d){0,29}"
+"""Up to 30 digits; an underscore may group them (``1_500``), as in Python literals."""
+_NUMBER_WITH_UNIT = re.compile(rf"^\s*({_DIGITS}(?:\.{_DIGITS})?|\.{_DIGITS})\s*([A-Za-z]*)\s*$")
+
+_WITH_COMMAS = re.compile(r"^\s*(\d{1,30}(?:,\d{1,30}){1,10})\s*([A-Za-z]*)\s*$")
 
 MAX_SIZE = 10**18
 """The largest size accepted, in bytes (an exabyte: beyond any machine)."""
@@ -48,13 +52,33 @@ MAX_COUNT = 10**15
 
 
 def _split(text: str, what: str) -> tuple[float, str]:
-    cleaned = text.replace(",", "").replace("_", "")
-    match = _NUMBER_WITH_UNIT.match(cleaned)
+    if "," in text:
+        raise UsageError(f"invalid {what} {shown(text, 60)}: {_comma_hint(text)}")
+    match = _NUMBER_WITH_UNIT.match(text)
     if match is None:
         raise UsageError(
             f"invalid {what} {shown(text, 60)}: expected a number with an optional unit"
         )
-    return float(match.group(1)), match.group(2).upper()
+    return float(match.group(1).replace("_", "")), match.group(2).upper()
+
+
+def _comma_hint(text: str) -> str:
+    """Why a comma is refused, and what to write instead.
+
+    A comma is a decimal point in much of the world and a thousands separator elsewhere, so
+    ``1,5B`` read as 15B (as it once was) silently picks the wrong one.
+    """
+    match = _WITH_COMMAS.match(text)
+    readings: list[str] = []
+    if match is not None:
+        parts, unit = match.group(1).split(","), match.group(2)
+        if len(parts) == 2:
+            readings.append(f"{parts[0]}.{parts[1]}{unit}")
+        if all(len(part) == 3 for part in parts[1:]) and len(parts[0]) <= 3:
+            readings.append(f"{'_'.join(parts)}{unit}")
+    if not readings:
+        return "a comma is not allowed in a number (. for decimals, _ to group digits)"
+    return "a comma is not allowed in a number: write " + " or ".join(readings)
 
 
 def _bounded(value: float | int, text: str | int, what: str, limit: int, words: str) -> int:
@@ -97,7 +121,8 @@ def parse_count(text: str | int, *, field: str = "count") -> int:
     ``K`` is a thousand, ``M`` a million, ``B`` a billion (10**9) and ``T`` a trillion.
 
     Args:
-        text: the count, with an optional suffix (case-insensitive); commas and underscores are ignored.
+        text: the count, with an optional suffix (case-insensitive); underscores group digits
+            (``1_500M``). A comma is refused (``1,5B``: decimal point or thousands?).
         field: the name of the option being parsed, used in the error message.
 
     Returns:
@@ -153,3 +178,23 @@ def format_count(count: int | float) -> str:
                 return f"{value / big_scale:.2f}{bigger}"
             return f"{text}{suffix}"
     return str(int(value))
+
+
+def format_context(tokens: int) -> str:
+    """A context window as vendors write it: ``4K`` (4096), ``128K`` (131072 or 128000), ``10M``.
+
+    Token windows are mostly powers of two, counted in binary K (1024) and M (1024**2); some
+    vendors count decimal (128,000 is "128K" too). A window that is neither a whole binary nor a
+    whole decimal multiple is given exactly (``16,385``), never rounded to "16.4K".
+    """
+    # A window that is both (128,000 = 125 x 1024) was chosen as the decimal figure.
+    for suffix, decimal, binary in (("M", 1000**2, 1024**2), ("K", 1000, 1024)):
+        for scale in (decimal, binary):
+            if tokens >= scale and tokens % scale == 0:
+                return f"{tokens // scale}{suffix}"
+    return f"{tokens:,}"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``"1 model"``, ``"2 models"``; ``nouns`` for the irregular (``"saved policies"``)."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"

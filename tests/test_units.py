@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.errors import UsageError
-from catalog.units import format_bytes, format_count, parse_count, parse_size
+from catalog.units import (
+    format_bytes,
+    format_context,
+    format_count,
+    parse_count,
+    parse_size,
+    plural,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,7 +32,7 @@ from catalog.units import format_bytes, format_count, parse_count, parse_size
         ("2TiB", 2 * 1024**4),
         ("64KB", 64_000),
         ("1024", 1024),
-        ("1,024B", 1024),
+        ("1_024B", 1024),
         (".5GB", 500_000_000),
         (3_000, 3_000),
     ],
@@ -54,7 +63,9 @@ def test_parse_size_rejects_negative_integers_and_bools() -> None:
         ("1.5B", 1_500_000_000),
         ("900M", 900_000_000),
         ("7000000", 7_000_000),
-        ("7,000,000", 7_000_000),
+        ("7_000_000", 7_000_000),
+        ("1_500M", 1_500_000_000),
+        ("1500M", 1_500_000_000),
         ("20K", 20_000),
         ("1.8T", 1_800_000_000_000),
         (124_439_808, 124_439_808),
@@ -109,3 +120,99 @@ def test_format_count(count: int, expected: str) -> None:
 def test_format_and_parse_round_trip() -> None:
     assert parse_count(format_count(7_000_000_000)) == 7_000_000_000
     assert parse_size(format_bytes(24_000_000_000).replace(" ", "")) == 24_000_000_000
+
+
+@pytest.mark.parametrize("text", ["1,5B", "1,5 B", "0,5"])
+def test_a_decimal_comma_is_refused_with_the_decimal_point_form(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_count(text, field="max_params")
+    message = str(caught.value)
+    assert "comma" in message and text.replace(",", ".").replace(" ", "") in message
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("1,500M", "1.500M or 1_500M"), ("7,000,000", "7_000_000"), ("24,5GB", "24.5GB")],
+)
+def test_a_comma_is_refused_everywhere_with_what_to_write(text: str, hint: str) -> None:
+    with pytest.raises(UsageError, match=hint):
+        (parse_size if text.endswith("GB") else parse_count)(text)
+
+
+def test_max_params_with_a_comma_is_a_usage_error_on_the_command_line() -> None:
+    from typer.testing import CliRunner
+
+    from catalog.cli.main import app
+
+    runner = CliRunner()
+    bad = runner.invoke(app, ["list", "--max-params", "1,5B", "--format", "json"])
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert "1.5B" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    same = [
+        runner.invoke(app, ["list", "--max-params", v, "--format", "json"]).stdout
+        for v in ("1_500M", "1500M", "1.5B")
+    ]
+    assert same[0] == same[1] == same[2]
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (2048, "2K"),
+        (4096, "4K"),
+        (8192, "8K"),
+        (131_072, "128K"),
+        (128_000, "128K"),
+        (10_485_760, "10M"),
+        (1_048_576, "1M"),
+        (1_000_000, "1M"),
+        (200_000, "200K"),
+        (16_385, "16,385"),
+        (2049, "2,049"),
+        (512, "512"),
+    ],
+)
+def test_format_context_in_vendor_units(tokens: int, expected: str) -> None:
+    assert format_context(tokens) == expected
+
+
+@given(st.integers(min_value=1, max_value=10**9))
+def test_format_context_never_rounds(tokens: int) -> None:
+    text = format_context(tokens)
+    if text[-1] in "KM":
+        number, unit = int(text[:-1]), text[-1]
+        scales = (1000, 1024) if unit == "K" else (1000**2, 1024**2)
+        assert any(number * scale == tokens for scale in scales)
+    else:
+        assert int(text.replace(",", "")) == tokens
+
+
+@given(st.integers(min_value=0, max_value=10**15))
+def test_underscore_grouped_counts_parse_back_exactly(count: int) -> None:
+    grouped = f"{count:_}"
+    assert parse_count(grouped) == count
+    assert parse_count(str(count)) == count
+
+
+@given(st.text(st.sampled_from("0123456789,._ KMBkmb"), min_size=1, max_size=12))
+def test_any_text_with_a_comma_is_refused(text: str) -> None:
+    if "," not in text:
+        return
+    with pytest.raises(UsageError, match="comma"):
+        parse_count(text)
+
+
+@given(st.text(max_size=40))
+def test_parse_count_either_reads_a_number_or_says_why(text: str) -> None:
+    try:
+        value = parse_count(text)
+    except UsageError as exc:
+        assert str(exc).startswith("invalid count")
+    else:
+        assert 0 <= value <= 10**15
+
+
+def test_plural() -> None:
+    assert plural(1, "model") == "1 model" and plural(2, "model") == "2 models"
+    assert plural(0, "saved policy", "saved policies") == "0 saved policies"
+    assert plural(1, "saved policy", "saved policies") == "1 saved policy"

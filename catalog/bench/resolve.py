@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.errors import BenchmarkError
+from catalog.local.download_hint import download_command
 from catalog.local.hf_cache import cache_origin, cached_snapshot, hf_cache_dir, is_valid_hub_id
 
 
@@ -52,7 +53,8 @@ def resolve_model(path_or_model: str | os.PathLike[str]) -> ModelLocation:
     if snapshot is None:
         raise BenchmarkError(
             f"{text} is not in the Hugging Face cache ({hf_cache_dir()}) and no folder has that name. "
-            f"modelcat bench never downloads: fetch it with `hf download {text}` or pass a folder."
+            f"modelcat bench never downloads: fetch it with `{download_command(text)}` or pass "
+            "a folder."
         )
     origin = cache_origin(snapshot)
     return ModelLocation(path=snapshot, hub_id=text, revision=origin[1] if origin else None)

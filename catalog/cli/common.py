@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from catalog.errors import CatalogError, DataFileError, exit_code_for
 from catalog.render import Format
+from catalog.units import plural
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -51,7 +52,7 @@ class ModelcatGroup(TyperGroup):
 def report_error(exc: CatalogError) -> None:
     """Print ``exc`` for a human: every data-file problem on its own line."""
     if isinstance(exc, DataFileError):
-        err(f"modelcat: {len(exc.problems)} problem(s) in the curated data:")
+        err(f"modelcat: {plural(len(exc.problems), 'problem')} in the curated data:")
         for problem in exc.problems:
             err(f"  {problem}")
     else:

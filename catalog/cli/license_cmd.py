@@ -25,6 +25,7 @@ from catalog.cli.common import (
 from catalog.cli.policy_cmd import policy_app
 from catalog.errors import ExitCode, UsageError
 from catalog.render import Column, Format, emit, to_json_text
+from catalog.units import plural
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -220,7 +221,7 @@ def list_licenses(
         LICENSE_COLUMNS,
         fmt,
         json_payload=[e.model_dump(mode="json") for e in entries],
-        title=f"{len(entries)} licenses",
+        title=plural(len(entries), "license"),
     )
 
 

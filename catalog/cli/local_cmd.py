@@ -9,6 +9,7 @@ import typer
 
 from catalog.cli.common import FormatOpt, err, open_catalog
 from catalog.render import Column, Format, emit
+from catalog.units import plural
 
 
 def _size(value: int) -> str:
@@ -17,24 +18,13 @@ def _size(value: int) -> str:
     return format_bytes(value)
 
 
-def _params(value: int | None) -> str:
-    from catalog.units import format_count
-
-    return "" if value is None else format_count(value)
-
-
 LOCAL_COLUMNS = [
     Column("path", lambda m: str(m.path)),
-    Column("source", lambda m: m.source),
-    Column("name", lambda m: m.name),
     Column("hub id", lambda m: m.hub_id),
     Column("catalog id", lambda m: m.catalog_id),
     Column("revision", lambda m: (m.revision or "")[:12]),
     Column("size", lambda m: _size(m.size_bytes), "right"),
     Column("formats", lambda m: list(m.formats)),
-    Column("quant", lambda m: m.quantization),
-    Column("params", lambda m: _params(m.gguf.parameters if m.gguf else None), "right"),
-    Column("ctx", lambda m: m.gguf.context_length if m.gguf else None, "right"),
     Column("remote code", lambda m: m.remote_code),
 ]
 
@@ -59,12 +49,10 @@ def local_command(
     ] = 4,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Models on this machine, linked to the catalog: the Hugging Face cache, your folders, and
-    the GGUF models of LM Studio, llama.cpp's cache and Ollama.
+    """Models on this machine: the Hugging Face cache and your folders, linked to the catalog.
 
-    Shows size on disk, revision, weight formats (safetensors, pickle, gguf), whether loading
-    would run code shipped with the model, and for GGUF files what their header says
-    (quantization, parameters, context). Nothing is loaded or run.
+    Shows size on disk, revision, weight formats (safetensors, pickle, gguf) and whether
+    loading would run code shipped with the model.
     """
     from catalog.local.hf_cache import hf_cache_dir
     from catalog.local.inventory import installed_models
@@ -81,13 +69,15 @@ def local_command(
         LOCAL_COLUMNS,
         fmt,
         json_payload=[m.to_json() for m in models],
-        title=f"{len(models)} local models",
+        title=plural(len(models), "local model"),
     )
     if not models and fmt is Format.table:
-        where = [] if no_hf_cache else [f"the Hugging Face cache ({hf_cache_dir()})"]
+        # A missing cache was reported by the scan already: name only what was searched.
+        cache = None if no_hf_cache or not hf_cache_dir().is_dir() else hf_cache_dir()
+        where = [f"the Hugging Face cache ({cache})"] if cache else []
         where += [str(f) for f in folders]
-        err(
-            "No models found in "
-            + (", ".join(where) or "nothing: --no-hf-cache and no --path")
-            + ". Add folders with --path or a `paths:` list in the config file."
-        )
+        if where:
+            found = f"No models found in {', '.join(where)}."
+        else:
+            found = "Nothing searched (--no-hf-cache and no --path)." if no_hf_cache else ""
+        err(f"{found} Add folders with --path or a `paths:` list in the config file.".strip())

@@ -21,6 +21,7 @@ from catalog.cli.estimate_cmd import estimate_command
 from catalog.cli.license_cmd import license_app
 from catalog.cli.local_cmd import local_command
 from catalog.cli.sync_cmd import sync_command
+from catalog.errors import UsageError
 
 app = typer.Typer(
     name="modelcat",
@@ -78,6 +79,12 @@ def tui(
     ] = None,
 ) -> None:
     """Open the terminal UI (also what `modelcat` alone does on a terminal)."""
+    if not sys.stdout.isatty():
+        # Textual would write escape codes into the pipe and wait for keys that never come.
+        raise UsageError(
+            "the terminal UI needs a terminal, and stdout is piped or redirected; "
+            "use `modelcat list` (or any command with --format) for output to a pipe"
+        )
     # Imported here so `modelcat --help` and every other command never load textual.
     from tui.app import make_app, run
 

@@ -28,6 +28,7 @@ from catalog.cli.license_cmd import DistributeChoice, UseChoice
 from catalog.columns import MODEL_COLUMNS
 from catalog.errors import UsageError
 from catalog.render import Column, Format, emit
+from catalog.units import plural
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -70,7 +71,8 @@ def print_models(
     cat: Catalog, models: list[Model], fmt: Format, *, filters: Filters, title: str
 ) -> None:
     """Print a listing; an empty one says which filter removed everything."""
-    emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title)
+    emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title,
+         csv_from_json=True)  # fmt: skip
     if not models and fmt is Format.table:
         err(why_empty(cat, filters))
 
@@ -113,7 +115,7 @@ def list_models(
     )  # fmt: skip
     cat = open_catalog(ctx)
     models = cat.query(filters, sort=Sort.parse(sort, default=LIST_SORT), top=top)
-    print_models(cat, models, fmt, filters=filters, title=f"{len(models)} models")
+    print_models(cat, models, fmt, filters=filters, title=plural(len(models), "model"))
 
 
 def shortlist(
@@ -226,7 +228,8 @@ def shortlist(
             )
         cat = open_catalog(ctx)
         models, title = saved_shortlist.load_shortlist(cat, load, fmt)
-        emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title)
+        emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title,
+             csv_from_json=True)  # fmt: skip
         return
     if save is not None:
         from catalog.store.saved import valid_name
@@ -317,7 +320,8 @@ def _print_fitting(
         cat, filters, hardware=hardware, sort=order, dtype=dtype, context=context, top=top
     )
     payload = [{**m.to_json(), "fit": f.to_json()} for m, f in pairs]
-    emit(pairs, FIT_COLUMNS, fmt, json_payload=payload, title="shortlist: fits one device")
+    emit(pairs, FIT_COLUMNS, fmt, json_payload=payload, title="shortlist: fits one device",
+         csv_from_json=True)  # fmt: skip
     if fmt is Format.table:
         devices = [f"gpu:{g.index} {format_bytes(g.free_bytes)} free" for g in hardware.gpus]
         devices.append(f"RAM {format_bytes(hardware.ram_available_bytes)} available")
@@ -373,7 +377,8 @@ def export(
             lic.model_dump(mode="json") for lic in cat.licenses()
         ]})  # fmt: skip
         return
-    emit(models, MODEL_COLUMNS, fmt, json_payload=None, title="catalog")
+    emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title="catalog",
+         csv_from_json=True)  # fmt: skip
 
 
 def _flatten(value: Any, prefix: str = "") -> Any:

@@ -13,6 +13,7 @@ import typer
 from catalog.cli.common import FormatOpt, err, open_catalog
 from catalog.errors import UsageError
 from catalog.render import Column, Format, emit
+from catalog.units import plural
 
 policy_app = typer.Typer(
     help="License policies saved in the store under a name, shared by everyone using it.",
@@ -69,7 +70,7 @@ def list_policies(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         ],
         fmt,
         json_payload=rows,
-        title=f"{len(rows)} saved policies",
+        title=plural(len(rows), "saved policy", "saved policies"),
     )
 
 

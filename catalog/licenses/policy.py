@@ -1,16 +1,18 @@
 """Team policy files: an intended use plus allowed/denied licenses, kept in a repository for CI.
 
-Example ``policy.yaml``::
+Example ``policy.yaml`` (every key but ``use`` is optional)::
 
-    use:
-      use: commercial          # commercial | research | personal
-      mau: 900M                # monthly active users (900M, 1.5B, 5000)
-      modify: true
-      distribute: derivatives  # none | weights | derivatives
-      train_on_outputs: false
-      host_api: false
-    allow_licenses: [apache-2.0, mit]   # optional: anything else is forbidden
-    deny_licenses: [llama2]             # optional: always forbidden
+    use: commercial            # commercial | research | personal
+    mau: 900M                  # monthly active users (900M, 1.5B, 5000)
+    modify: true               # you fine-tune or change the weights
+    distribute: derivatives    # none | weights | derivatives
+    train_on_outputs: false    # you train another model on its outputs
+    host_api: false            # you offer the model itself as a hosted API
+    allow_licenses: [apache-2.0, mit]   # anything else is forbidden
+    deny_licenses: [llama2]             # always forbidden
+
+The intended use may also be one mapping (``use: {use: commercial, mau: 900M}``), the form
+``license policy show`` prints; the two forms are not mixed in one file.
 
 License ids may be written in any spelling ``catalog.licenses.identifiers`` understands
 (``Apache-2.0``, ``llama-2-license-2023``). Every problem is reported at once, with the file,
@@ -116,10 +118,7 @@ def load_policy(path: str | os.PathLike[str], *, licenses: Mapping[str, LicenseE
         problems.append(printable(f"{name}:{dup.line}: field {clip(dup.key, 80)!r}: duplicate key"))
     if not isinstance(data, dict):
         raise UsageError(f"{name}:1: a policy file must be a mapping with a 'use:' section")
-    for key in data:
-        if key not in TOP_KEYS:
-            problem((str(key),), f"unknown key (expected {', '.join(TOP_KEYS)})")
-    use = _read_use(data.get("use"), problem)
+    use = _read_use(data, problem)
     allow = _read_ids(data, "allow_licenses", licenses, problem)
     deny = _read_ids(data, "deny_licenses", licenses, problem) or frozenset()
     for both in sorted((allow or frozenset()) & deny):
@@ -132,30 +131,45 @@ def load_policy(path: str | os.PathLike[str], *, licenses: Mapping[str, LicenseE
     return Policy(use=use, allow_licenses=allow, deny_licenses=deny, path=name)
 
 
-def _read_use(raw: Any, problem: _Report) -> IntendedUse | None:
+def _read_use(data: dict[Any, Any], problem: _Report) -> IntendedUse | None:
+    """The intended use, from a ``use:`` mapping or from keys at the top level (flat form)."""
     from catalog.units import parse_count
 
-    if raw is None:
-        problem(("use",), "missing required section (the intended use)")
-        return None
-    if not isinstance(raw, dict):
-        problem(("use",), f"expected a mapping of {', '.join(USE_KEYS)}")
+    nested = isinstance(data.get("use"), dict)
+    beside = [str(k) for k in data if k in USE_KEYS and k != "use"]
+    allowed = TOP_KEYS if nested else (*TOP_KEYS, *USE_KEYS[1:])
+    for key in data:
+        if key in beside and nested:
+            problem(
+                (str(key),),
+                f"sits beside a `use:` mapping: write it inside (use: {{use: ..., {key}: ...}}) "
+                "or write `use: commercial` with every use key at the top level",
+            )
+        elif key not in allowed:
+            problem((str(key),), f"unknown key (expected {', '.join(allowed)})")
+    at: tuple[str, ...] = ("use",) if nested else ()
+    if nested:
+        raw = data["use"]
+    elif "use" in data or beside:
+        raw = {k: data[k] for k in USE_KEYS if k in data}
+    else:
+        problem(("use",), "missing required key: the intended use (e.g. `use: commercial`)")
         return None
     ok = True
-    for key in raw:
+    for key in raw if nested else ():
         if key not in USE_KEYS:
-            problem(("use", str(key)), f"unknown key (expected {', '.join(USE_KEYS)})")
+            problem((*at, str(key)), f"unknown key (expected {', '.join(USE_KEYS)})")
             ok = False
     values: dict[str, Any] = {}
     kind = raw.get("use", "commercial")
     if kind not in USE_KINDS:
-        problem(("use", "use"), f"unknown use {shown(kind)} (expected {', '.join(USE_KINDS)})")
+        problem((*at, "use"), f"unknown use {shown(kind)} (expected {', '.join(USE_KINDS)})")
         ok = False
     values["use"] = kind
     distribute = raw.get("distribute", "none")
     if distribute not in DISTRIBUTIONS:
         problem(
-            ("use", "distribute"),
+            (*at, "distribute"),
             f"unknown distribution {shown(distribute)} (expected {', '.join(DISTRIBUTIONS)})",
         )
         ok = False
@@ -163,7 +177,7 @@ def _read_use(raw: Any, problem: _Report) -> IntendedUse | None:
     for key in _BOOL_KEYS:
         flag = raw.get(key, False)
         if not isinstance(flag, bool):
-            problem(("use", key), f"expected true or false, got {shown(flag)}")
+            problem((*at, key), f"expected true or false, got {shown(flag)}")
             ok = False
         values[key] = flag
     mau = raw.get("mau")
@@ -173,9 +187,7 @@ def _read_use(raw: Any, problem: _Report) -> IntendedUse | None:
                 raise UsageError("invalid mau")
             values["mau"] = parse_count(mau, field="mau")
         except UsageError:
-            problem(
-                ("use", "mau"), f"not a user count: {shown(mau)} (write e.g. 900M, 1.5B or 5000)"
-            )
+            problem((*at, "mau"), f"not a user count: {shown(mau)} (write e.g. 900M, 1.5B or 5000)")
             ok = False
     return IntendedUse(**values) if ok else None
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from catalog.errors import StorageError
+from catalog.store.ownership import APPLICATION_ID, check_owned
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -28,6 +29,12 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
     ``read_only`` opens an existing store without any way to change it (or, for SQLite, to
     create it): the file is opened with ``mode=ro``, PostgreSQL sessions are read-only.
+    A SQLite file is opened for writing only when it is modelcat's (or new, or empty:
+    ``catalog.store.ownership``), and is then stamped with modelcat's application id.
+
+    Raises:
+        StorageError: not a URL modelcat can use.
+        UsageError: a SQLite file that is not modelcat's, or a missing folder.
     """
     from sqlmodel import create_engine
 
@@ -38,6 +45,9 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     if read_only:
         return _read_only_engine(parsed)
     if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not parsed.query.get("uri"):
+            check_owned(Path(database))
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -81,6 +91,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # The mark that lets a later run tell this store from a file it must not touch.
+    if cursor.execute("PRAGMA application_id").fetchone()[0] == 0:
+        cursor.execute(f"PRAGMA application_id={APPLICATION_ID}")
     cursor.close()
 
 

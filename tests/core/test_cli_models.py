@@ -170,7 +170,7 @@ def test_list_csv_and_markdown() -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert {r["id"] for r in rows} == {"gpt-neo-125m", "gpt-neo-1.3b", "gpt-neo-2.7b"}
     md = run("list", "--family", "GPT-Neo", "--format", "md").stdout
-    assert md.splitlines()[0].startswith("| id | family |")
+    assert md.splitlines()[2].startswith("| id | family |")
     assert "| gpt-neo-125m |" in md
 
 

@@ -45,7 +45,7 @@ def test_export_writes_each_format(cat: Catalog, tmp_path: Path, fmt: str) -> No
     elif fmt == "csv":
         assert text.splitlines()[1].startswith("pythia-1b,")
     else:
-        assert text.splitlines()[2].startswith("| pythia-1b |")
+        assert text.splitlines()[4].startswith("| pythia-1b |")
 
 
 def test_export_refuses_bad_formats_and_paths(cat: Catalog, tmp_path: Path) -> None:

@@ -134,7 +134,8 @@ def test_api_models_are_not_estimated(cat: Catalog) -> None:
 
 
 def test_the_card_compares_the_three_ways(configured: Path) -> None:
-    result = run("llama-2-7b", "--fast")
+    # Wide enough that no cell wraps (at 100 columns "a full model copy" spans two lines).
+    result = runner.invoke(app, ["estimate", "llama-2-7b", "--fast"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "fine-tuning vs prompt tuning vs prompt engineering" in out

@@ -86,7 +86,7 @@ def test_only_a_use_section_is_needed(tmp_path, licenses) -> None:
             ["policy.yaml:5", "'deny_licenses.1'", "unknown license id 'llama-2'", "llama2"],
         ),
         ("use:\n  use: commercial\nallow_licenses: mit\n", ["'allow_licenses'", "a list"]),
-        ("deny_licenses: [mit]\n", ["'use'", "missing required section"]),
+        ("deny_licenses: [mit]\n", ["'use'", "missing required key"]),
         ("- just\n- a list\n", ["must be a mapping"]),
         ("use:\n  use: research\n  use: commercial\n", ["policy.yaml:3", "duplicate key"]),
         ("use: {}\nallow_licenses: [mit]\ndeny_licenses: [MIT]\n", ["both allowed and denied"]),

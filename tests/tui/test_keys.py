@@ -133,7 +133,7 @@ async def test_e_exports_csv_when_chosen(app: ModelcatApp, cat: Catalog, tmp_pat
         await pilot.press("enter")
         await settle(pilot)
         lines = (tmp_path / "exports" / "modelcat-shortlist.csv").read_text().splitlines()
-        assert lines[0].startswith("id,family,params")
+        assert lines[0].startswith("id,name,family,publisher")
         assert lines[1].startswith(ranked(cat)[0] + ",")
 
 

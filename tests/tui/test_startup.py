@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +15,19 @@ from tests.tui.helpers import settle, shown_ids
 from tui.app import make_app
 
 
-@pytest.mark.parametrize(
-    "content",
-    [None, b"", b"this is not a SQLite database, just junk bytes\x00\x01" * 40],
-    ids=["missing", "empty", "corrupt"],
-)
+@pytest.mark.parametrize("content", [None, b"", "damaged"], ids=["missing", "empty", "corrupt"])
 async def test_starts_and_lists_the_curated_catalog(
-    tmp_path: Path, machine: Any, content: bytes | None
+    tmp_path: Path, machine: Any, content: bytes | str | None
 ) -> None:
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     db = tmp_path / "state" / "modelcat.db"
-    if content is not None:
-        db.parent.mkdir(parents=True)
+    db.parent.mkdir(parents=True)
+    if content == "damaged":  # a modelcat store (its mark kept) whose pages are junk
+        Catalog.open(db).close()
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.write_bytes(db.read_bytes()[:100] + b"just junk bytes\x00\x01" * 400)
+    elif content is not None:
         db.write_bytes(content)
     app = make_app(db=db, hardware=machine)
     try:
@@ -37,7 +39,7 @@ async def test_starts_and_lists_the_curated_catalog(
             assert app.browse.table.total == total
             assert len(shown_ids(app)) == total
             notes = [n.message for n in app._notifications]
-            if content and content.startswith(b"this"):
+            if content == "damaged":
                 assert app.catalog.recovered_from is not None
                 assert any("was corrupt" in n for n in notes)
             else:

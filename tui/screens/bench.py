@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label
 from textual.worker import Worker, WorkerState
 
+from catalog.local.download_hint import download_command
 from tui.messages import TaskLogged, TaskProgressed
 from tui.screens.base import TaskScreen
 from tui.widgets.bench_chart import BenchChart
@@ -98,10 +99,10 @@ class BenchScreen(TaskScreen):
         model = self.mc.catalog.get(model_id)
         if model.is_api:
             return None, f"{model_id} is API-only: there are no weights to benchmark."
-        copies = local_copies(model, cat=self.mc.catalog)
+        copies = local_copies(model)
         if copies:
             return str(copies[0].path), None
-        hint = f" (huggingface-cli download {model.hub_id})" if model.hub_id else ""
+        hint = f" ({download_command(model.hub_id)})" if model.hub_id else ""
         return None, f"No local copy of {model_id}: download it first{hint}, or give a folder."
 
     @on(Button.Pressed, "#start")
@@ -180,12 +181,9 @@ class BenchScreen(TaskScreen):
             result = cast("StoredRun", worker.result)
             self.results.append(result)
             self.query_one(BenchChart).show(self.results[-HISTORY:])
-            # The screen runs in-process backends, which always measure prefill and memory.
-            prefill = result.prefill_tps.mean if result.prefill_tps else float("nan")
-            peak = (result.peak_memory_bytes or 0) / 1e6
             text = (
-                f"{result.model} ({result.result.label}): decode {result.decode_tps.mean:.1f} "
-                f"tok/s, prefill {prefill:.1f} tok/s, peak {peak:.0f} MB"
+                f"{result.model}: decode {result.decode_tps.mean:.1f} tok/s, prefill "
+                f"{result.prefill_tps.mean:.1f} tok/s, peak {result.peak_memory_bytes / 1e6:.0f} MB"
             )
             self.ended(text, done=True)
             self.notify(text, title="Benchmark done")
