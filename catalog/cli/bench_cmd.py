@@ -116,7 +116,9 @@ def bench_command(
     """Benchmark a local model (load, prefill, decode, TTFT, peak memory, perplexity) and store it.
 
     Measures as llama-bench does: a warm-up, then --repeat rounds of a --prompt-tokens prefill
-    and --gen-tokens greedy decode; mean ± std. Nothing is downloaded; remote code and pickle
+    and --gen-tokens greedy decode; mean ± std. Backends: transformers (a model folder),
+    llama-cpp (a GGUF file, in process), openai (an OpenAI-compatible server at --endpoint,
+    this machine only unless --allow-remote). Nothing is downloaded; remote code and pickle
     weights are refused unless allowed. Ctrl-C stops cleanly and stores nothing.
 
     `modelcat bench --history [MODEL] [--machine NAME]` lists past runs, to compare a model
