@@ -11,6 +11,8 @@ on the calling thread), which a busy shared machine does not disturb. Target: th
 
     .venv/bin/python bench/harness_overhead.py                 # ~76M-parameter random Llama
     .venv/bin/python bench/harness_overhead.py --size tiny     # the 2-layer test model
+    .venv/bin/python bench/harness_overhead.py --backend llama-cpp   # vs bare llama_cpp.Llama
+    .venv/bin/python bench/harness_overhead.py --backend openai      # vs a bare httpx stream
 
 The model is built on the fly with random weights (no download).
 """
@@ -158,7 +160,12 @@ def main() -> int:
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads; 1 makes thread CPU time exact"
     )
+    parser.add_argument(
+        "--backend", choices=["transformers", "llama-cpp", "openai"], default="transformers"
+    )
     args = parser.parse_args()
+    if args.backend != "transformers":
+        return other_backend(args)
     hf_logging.disable_progress_bar()
     torch.set_num_threads(args.threads)
     load_before = os.getloadavg()[0]
@@ -217,6 +224,33 @@ def main() -> int:
     if max(load_before, load_after) > 1:
         print(
             "the machine was busy: wall times carry other processes' load; thread CPU time does not"
+        )
+    return 0
+
+
+def other_backend(args: argparse.Namespace) -> int:
+    """The llama-cpp or openai harness against a bare loop of the same runtime."""
+    from bench.overhead_backends import llama_cpp_pairs, openai_pairs
+
+    pairs = llama_cpp_pairs if args.backend == "llama-cpp" else openai_pairs
+    load_before = os.getloadavg()[0]
+    figures = pairs(
+        samples=args.samples,
+        prompt=args.prompt_tokens,
+        gen=args.gen_tokens,
+        threads=args.threads,
+    )
+    load_after = os.getloadavg()[0]
+    names = sorted({key.rsplit(" ", 1)[0] for key in figures})
+    ratios = {n: report(n, figures[f"{n} harness"], figures[f"{n} bare"]) for n in names}
+    main = ["generate", "generate thread CPU"] if args.backend == "llama-cpp" else ["request"]
+    print(f"load average {load_before:.2f} -> {load_after:.2f} on {os.cpu_count()} CPUs")
+    for figure in main:
+        ratio = ratios[figure]
+        verdict = "within" if abs(ratio - 1) <= TARGET else "OUTSIDE"
+        print(
+            f"{args.backend} {figure} overhead: {(ratio - 1) * 100:+.2f} %, {verdict} "
+            f"the {TARGET * 100:.0f} % target"
         )
     return 0
 

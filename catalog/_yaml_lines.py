@@ -29,7 +29,7 @@ from typing import IO, Any
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 Path_ = tuple[str | int, ...]
@@ -112,9 +112,9 @@ def load_with_lines(path: Path, *, limits: Limits = SMALL_FILE) -> tuple[Any, No
         if not reader.start_document():
             return None, NodeIndex()
         index = NodeIndex()
-        node = reader.compose((), index)
+        value = reader.build((), index)
         reader.end_document()
-    return reader.construct(node), index
+    return value, index
 
 
 def stream_list(path: Path, key: str, *, limits: Limits = DATA_FILE) -> Iterator[StreamedItem]:
@@ -158,10 +158,12 @@ class TopLevelError(yaml.YAMLError):
 
 
 class _Constructor(SafeConstructor):
-    """PyYAML's safe constructor, with dates kept as text and integers bounded."""
+    """PyYAML's safe constructor, used for the scalars that are not plain text: dates kept as
+    text, integers bounded."""
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
-        digits = sum(ch.isdigit() for ch in str(node.value))
+        text = str(node.value)
+        digits = sum(ch.isdigit() for ch in text) if len(text) > MAX_INT_DIGITS else 0
         if digits > MAX_INT_DIGITS:
             raise LimitError(
                 f"an integer of {digits} digits (at most {MAX_INT_DIGITS})", node.start_mark
@@ -171,53 +173,73 @@ class _Constructor(SafeConstructor):
     def construct_timestamp_as_text(self, node: ScalarNode) -> str:
         return str(self.construct_scalar(node))
 
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        # PyYAML raises bare IndexError/ValueError on some malformed scalars (``!!int ""``,
-        # ``!!binary`` that is not base64, ``!!float`` out of range): locate them instead.
-        try:
-            return super().construct_object(node, deep)
-        except yaml.YAMLError:
-            raise
-        except Exception as exc:
-            raise _unreadable(exc, node) from None
 
-
-def _unreadable(exc: Exception, node: Node) -> yaml.YAMLError:
-    return yaml.constructor.ConstructorError(
-        None, None, f"a value that cannot be read ({type(exc).__name__})", node.start_mark
-    )
-
-
-_Constructor.yaml_constructors = {
-    **SafeConstructor.yaml_constructors,
-    "tag:yaml.org,2002:int": _Constructor.construct_yaml_int,
-    "tag:yaml.org,2002:timestamp": _Constructor.construct_timestamp_as_text,
+_CORE = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _CORE + "str", _CORE + "map", _CORE + "seq"
+_SET, _OMAP, _PAIRS = _CORE + "set", _CORE + "omap", _CORE + "pairs"
+_MERGE, _VALUE = _CORE + "merge", _CORE + "value"
+_SCALARS = {
+    _CORE + "null": _Constructor.construct_yaml_null,
+    _CORE + "bool": _Constructor.construct_yaml_bool,
+    _CORE + "int": _Constructor.construct_yaml_int,
+    _CORE + "float": _Constructor.construct_yaml_float,
+    _CORE + "binary": _Constructor.construct_yaml_binary,
+    _CORE + "timestamp": _Constructor.construct_timestamp_as_text,
 }
+"""The scalar tags of the safe loader besides ``str`` (which needs no constructor)."""
+_MAPPING_TAGS = (_MAP, _SET)
+_LIST_TAGS = (_SEQ, _OMAP, _PAIRS)
+_IMPLICIT: dict[str, list[tuple[str, Any]]] = Resolver.yaml_implicit_resolvers
+_NO_KEY = object()
 
 
-@dataclass
+@dataclass(frozen=True)
+class _KeyTag:
+    """A plain ``<<`` (merge) or ``=`` (value): meaningful only as a mapping key."""
+
+    tag: str
+    text: str
+    mark: Any
+
+
 class _Frame:
-    node: Node
-    path: Path_
-    size: int = 1
-    key: Node | None = None
-    """For a mapping: the key whose value comes next."""
-    keys: set[str] = field(default_factory=set)
-    entry: str | None = None
-    """The ``id`` of this mapping (or of the nearest enclosing one), for duplicate-key reports."""
+    """A mapping or list being built."""
+
+    __slots__ = ("anchor", "entry", "key", "key_line", "key_name", "merges", "path", "size",
+                 "start", "tag", "value")  # fmt: skip
+
+    def __init__(
+        self, value: Any, tag: str, path: Path_, entry: str | None, anchor: str | None, start: Any
+    ) -> None:
+        self.value = value
+        self.tag = tag
+        self.path = path
+        self.entry = entry
+        """The ``id`` of this mapping (or of the nearest enclosing one), for duplicate keys."""
+        self.anchor = anchor
+        self.start = start
+        self.size = 1
+        """Nodes in this subtree, aliases expanded: what an alias to it costs."""
+        self.key: Any = _NO_KEY
+        """For a mapping: the key whose value comes next."""
+        self.key_name = ""
+        self.key_line = 0
+        self.merges: list[dict[Any, Any]] = []
 
 
 class _Reader:
-    """An iterative composer over the parser's events, with the limits and the line index."""
+    """Builds Python values straight from the parser's events, with the limits and the line
+    index: no node tree is made, so an entry costs one pass over its events."""
 
     def __init__(self, stream: IO[bytes], limits: Limits) -> None:
         self.limits = limits
         self.parser = _parser(stream, limits)
-        self.resolver = Resolver()
-        self.anchors: dict[str, Node] = {}
-        self.sizes: dict[int, int] = {}
-        """Expanded size by ``id`` of every anchored node (what an alias to it costs)."""
-        self.open_nodes: set[int] = set()
+        self.constructor = _Constructor()
+        self.anchors: dict[str, tuple[Any, int, str | None]] = {}
+        """The value of each closed anchor, its expanded size and its text (for a scalar)."""
+        self.anchor_marks: dict[str, Any] = {}
+        self.open_anchors: set[str] = set()
+        """Anchors of the lists and mappings being built: an alias to one would be a cycle."""
         self.alias_nodes = 0
 
     def start_document(self) -> bool:
@@ -239,70 +261,167 @@ class _Reader:
                 event.start_mark,
             )
 
-    def construct(self, node: Node) -> Any:
+    def build(self, path: Path_, index: NodeIndex, entry: str | None = None) -> Any:
+        """The next node's value, its lines indexed under ``path``. An alias gives the anchored
+        value itself, as PyYAML does."""
+        stack: list[_Frame] = []
+        get_event = self.parser.get_event
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        end_events = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+        while True:
+            event = get_event()
+            kind = type(event)
+            text: str | None = None
+            if kind is scalar_event:
+                text = event.value
+                # Most scalars are text no implicit type could match: skip resolving them.
+                if event.tag is None and (not event.implicit[0] or text[:1] not in _IMPLICIT):
+                    value = text
+                else:
+                    value = self._scalar(event)
+                size = 1 + (len(text) >> 6)  # a long string aliased many times costs memory too
+                if event.anchor is not None:
+                    self._anchor(event.anchor, event.start_mark)
+                    self.anchors[event.anchor] = (value, size, text)
+            elif kind is alias_event:
+                value, size, text = self._alias(event)
+            elif kind in end_events:
+                frame = stack.pop()
+                value, size = self._close(frame), frame.size
+                if not stack:
+                    return value
+                self._add(stack[-1], value, size, None, frame.start.line + 1, index)
+                continue
+            else:
+                self._open(event, stack, path, index, entry)
+                continue
+            if stack:
+                self._add(stack[-1], value, size, text, event.start_mark.line + 1, index)
+                continue
+            if type(value) is _KeyTag:
+                raise _not_a_value(value)
+            index.lines[path] = event.start_mark.line + 1
+            return value
+
+    def _scalar(self, event: Any) -> Any:
+        value = event.value
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _STR
+            if event.implicit[0]:
+                for candidate, pattern in _IMPLICIT.get(value[:1], ()):
+                    if pattern.match(value):
+                        tag = candidate
+                        break
+        if tag == _STR:
+            return value
+        construct = _SCALARS.get(tag)
+        if construct is None:
+            if tag in (_MERGE, _VALUE):
+                return _KeyTag(tag, value, event.start_mark)
+            why = (
+                "expected a collection, but found a scalar"
+                if tag in _MAPPING_TAGS or tag in _LIST_TAGS
+                else f"could not determine a constructor for the tag {_short(tag)}"
+            )
+            raise yaml.constructor.ConstructorError(None, None, why, event.start_mark)
+        node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
         try:
-            return _Constructor().construct_document(node)
+            return construct(self.constructor, node)
         except yaml.YAMLError:
             raise
-        except Exception as exc:  # PyYAML's own slips (see _Constructor.construct_object)
-            raise _unreadable(exc, node) from None
-
-    def compose(self, path: Path_, index: NodeIndex, entry: str | None = None) -> Node:
-        """The next node, whole (aliases resolved, not copied), indexed under ``path``."""
-        stack: list[_Frame] = []
-        parser = self.parser
-        while True:
-            event = parser.get_event()
-            kind = type(event)
-            if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-                frame = stack.pop()
-                node, size, node_path = frame.node, frame.size, frame.path
-                node.end_mark = event.end_mark
-                if id(node) in self.open_nodes:
-                    self.open_nodes.discard(id(node))
-                    self.sizes[id(node)] = size
-            else:
-                node_path = path if not stack else _path_in(stack[-1])
-                if kind is yaml.ScalarEvent:
-                    node = ScalarNode(
-                        self._tag(ScalarNode, event.tag, event.value, event.implicit),
-                        event.value,
-                        event.start_mark,
-                        event.end_mark,
-                        style=event.style,
-                    )
-                    # A long string aliased many times costs memory too: it counts per 64 chars.
-                    size = 1 + len(event.value) // 64
-                    self._anchor(event, node, size)
-                elif kind is yaml.AliasEvent:
-                    node = self._alias(event)
-                    size = self.sizes[id(node)]
-                else:  # SequenceStartEvent or MappingStartEvent
-                    self._open(event, stack, node_path, index, entry)
-                    continue
-                index.lines[node_path] = event.start_mark.line + 1
-            if not stack:
-                return node
-            _attach(stack[-1], node, size, node_path, index)
+        except Exception as exc:  # PyYAML's own slips: ``!!int ""``, ``!!float x``
+            raise _unreadable(exc, event.start_mark) from None
 
     def _open(
         self, event: Any, stack: list[_Frame], path: Path_, index: NodeIndex, entry: str | None
     ) -> None:
         if len(stack) >= self.limits.max_depth:
             raise LimitError(f"nested deeper than {self.limits.max_depth} levels", event.start_mark)
-        node_class = SequenceNode if type(event) is yaml.SequenceStartEvent else MappingNode
-        node = node_class(
-            self._tag(node_class, event.tag, None, event.implicit),
-            [],
-            event.start_mark,
-            None,
-            flow_style=event.flow_style,
-        )
-        if event.anchor is not None:
-            self._anchor(event, node, 0)
-            self.open_nodes.add(id(node))
+        is_list = type(event) is yaml.SequenceStartEvent
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _SEQ if is_list else _MAP
+        elif tag not in (_LIST_TAGS if is_list else _MAPPING_TAGS):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a {'list' if is_list else 'mapping'} cannot have the tag {_short(tag)}",
+                event.start_mark,
+            )
+        if stack:
+            parent = stack[-1]
+            entry = parent.entry
+            if type(parent.value) is list:
+                path = (*parent.path, len(parent.value))
+            else:
+                path = (*parent.path, parent.key_name if parent.key is not _NO_KEY else "<key>")
         index.lines[path] = event.start_mark.line + 1
-        stack.append(_Frame(node, path, entry=stack[-1].entry if stack else entry))
+        if event.anchor is not None:
+            self._anchor(event.anchor, event.start_mark)
+            self.open_anchors.add(event.anchor)
+        value: list[Any] | dict[Any, Any] = [] if is_list else {}
+        stack.append(_Frame(value, tag, path, entry, event.anchor, event.start_mark))
+
+    def _add(
+        self, frame: _Frame, value: Any, size: int, text: str | None, line: int, index: NodeIndex
+    ) -> None:
+        """Put ``value`` into the list or mapping ``frame`` builds."""
+        frame.size += size
+        container = frame.value
+        if type(container) is list:
+            if type(value) is _KeyTag:
+                raise _not_a_value(value)
+            index.lines[(*frame.path, len(container))] = line
+            container.append(value)
+            return
+        key = frame.key
+        if key is _NO_KEY:
+            if type(value) is _KeyTag and value.tag == _VALUE:
+                value = text = value.text
+            try:
+                hash(value)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", frame.start, "found unhashable key", None
+                ) from None
+            frame.key = value
+            frame.key_name = text if text is not None else "<key>"
+            frame.key_line = line
+            return
+        frame.key = _NO_KEY
+        if type(value) is _KeyTag:
+            raise _not_a_value(value)
+        if type(key) is _KeyTag:
+            frame.merges.extend(_merged(value, frame.start))
+            return
+        name = frame.key_name
+        # A key's own line is more useful than its value's for block values.
+        index.lines[(*frame.path, name)] = frame.key_line
+        if name == "id" and text is not None:
+            frame.entry = text
+        if key in container:
+            index.duplicate_keys.append(DuplicateKey(frame.key_line, name, frame.entry))
+        container[key] = value
+
+    def _close(self, frame: _Frame) -> Any:
+        """The finished value of ``frame``, registered under its anchor."""
+        value = frame.value
+        if frame.merges:
+            # Keys given in the mapping win, then the first merged mapping that has the key.
+            merged: dict[Any, Any] = {}
+            for source in reversed(frame.merges):
+                merged.update(source)
+            merged.update(value)
+            value = merged
+        if frame.tag == _SET:
+            value = set(value)
+        elif frame.tag in (_OMAP, _PAIRS):
+            value = _pairs(value, frame.start)
+        if frame.anchor is not None:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = (value, frame.size, None)
+        return value
 
     def stream_top_list(self, key: str) -> Iterator[StreamedItem]:
         parser = self.parser
@@ -314,110 +433,120 @@ class _Reader:
         found = False
         seen: set[str] = set()
         while not parser.check_event(yaml.MappingEndEvent):
-            key_node = self.compose(("<key>",), top)
-            name = str(key_node.value) if isinstance(key_node, ScalarNode) else "<key>"
-            line = key_node.start_mark.line + 1
+            line = parser.peek_event().start_mark.line + 1
+            name = self._top_key(top)
             if name in seen:
                 raise TopLevelError(line, f"duplicate top-level key {name!r}")
             seen.add(name)
             if name != key:
-                self.compose((name,), top)
+                self.build((name,), top)
                 continue
             found = True
-            # An anchored list may be aliased later, so it is composed whole instead.
+            # An anchored list may be aliased later, so it is built whole instead.
             if parser.check_event(yaml.SequenceStartEvent) and parser.peek_event().anchor is None:
                 parser.get_event()
                 position = 0
                 while not parser.check_event(yaml.SequenceEndEvent):
                     index = NodeIndex()
-                    node = self.compose((key, position), index)
-                    yield StreamedItem(position, self.construct(node), index)
+                    value = self.build((key, position), index)
+                    yield StreamedItem(position, value, index)
                     position += 1
                 parser.get_event()
                 continue
-            value = self.compose((key,), top)
-            if not isinstance(value, SequenceNode):
+            value = self.build((key,), top)
+            if not isinstance(value, list):
                 raise TopLevelError(line, f"expected a top-level '{key}:' list of entries")
-            for position, item in enumerate(value.value):
-                index = NodeIndex(lines={(key, position): item.start_mark.line + 1})
-                yield StreamedItem(position, self.construct(item), index)
+            for position, item in enumerate(value):
+                yield StreamedItem(position, item, top)
         parser.get_event()
         if not found:
             raise TopLevelError(1, f"expected a top-level '{key}:' list of entries")
 
+    def _top_key(self, index: NodeIndex) -> str:
+        """The name of the next top-level key (``<key>`` for one that is not text)."""
+        if self.parser.check_event(yaml.ScalarEvent):
+            event = self.parser.get_event()
+            if event.anchor is not None:
+                self._anchor(event.anchor, event.start_mark)
+                self.anchors[event.anchor] = (self._scalar(event), 1, event.value)
+            return str(event.value)
+        name = self.build(("<key>",), index)
+        return name if isinstance(name, str) else "<key>"
+
     # ---- plumbing ---------------------------------------------------------------------------
 
-    def _tag(self, kind: type[Node], tag: str | None, value: Any, implicit: Any) -> str:
-        if tag is None or tag == "!":
-            return str(self.resolver.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-        return tag
-
-    def _anchor(self, event: Any, node: Node, size: int) -> None:
-        anchor = event.anchor
-        if anchor is None:
-            return
-        if anchor in self.anchors:
+    def _anchor(self, anchor: str, mark: Any) -> None:
+        if anchor in self.anchor_marks:
             raise yaml.composer.ComposerError(
                 f"found duplicate anchor {_short(anchor)}; first occurrence",
-                self.anchors[anchor].start_mark,
+                self.anchor_marks[anchor],
                 "second occurrence",
-                event.start_mark,
+                mark,
             )
-        self.anchors[anchor] = node
-        self.sizes[id(node)] = size
+        self.anchor_marks[anchor] = mark
 
-    def _alias(self, event: Any) -> Node:
-        node = self.anchors.get(event.anchor)
-        if node is None:
-            raise yaml.composer.ComposerError(
-                None, None, f"found undefined alias {_short(event.anchor)}", event.start_mark
-            )
-        if id(node) in self.open_nodes:
+    def _alias(self, event: Any) -> tuple[Any, int, str | None]:
+        anchor = event.anchor
+        if anchor in self.open_anchors:
             raise LimitError(
-                f"alias {_short(event.anchor)} points into the node it is part of",
-                event.start_mark,
+                f"alias {_short(anchor)} points into the node it is part of", event.start_mark
             )
-        self.alias_nodes += self.sizes[id(node)]
+        found = self.anchors.get(anchor)
+        if found is None:
+            raise yaml.composer.ComposerError(
+                None, None, f"found undefined alias {_short(anchor)}", event.start_mark
+            )
+        self.alias_nodes += found[1]
         if self.alias_nodes > self.limits.max_alias_nodes:
             raise LimitError(
                 f"aliases expand to more than {self.limits.max_alias_nodes} nodes "
                 "(nested aliases multiply; write the values out instead)",
                 event.start_mark,
             )
-        return node
+        return found
 
 
-def _path_in(frame: _Frame) -> Path_:
-    """The path of the node about to be added to ``frame``."""
-    if isinstance(frame.node, SequenceNode):
-        return (*frame.path, len(frame.node.value))
-    key = frame.key
-    if isinstance(key, ScalarNode):
-        return (*frame.path, str(key.value))
-    return (*frame.path, "<key>")
+def _merged(value: Any, mark: Any) -> list[dict[Any, Any]]:
+    """The mappings a ``<<`` merge key names: one mapping, or a list of them."""
+    sources = value if isinstance(value, list) else [value]
+    found: list[dict[Any, Any]] = []
+    for source in sources:
+        if isinstance(source, dict):
+            found.append(source)
+        elif isinstance(source, set):
+            found.append(dict.fromkeys(source))
+        else:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                mark,
+                "expected a mapping or list of mappings for merging",
+                None,
+            )
+    return found
 
 
-def _attach(frame: _Frame, node: Node, size: int, path: Path_, index: NodeIndex) -> None:
-    frame.size += size
-    if isinstance(frame.node, SequenceNode):
-        frame.node.value.append(node)
-        return
-    key = frame.key
-    if key is None:
-        frame.key = node
-        return
-    frame.key = None
-    frame.node.value.append((key, node))
-    if not isinstance(key, ScalarNode):
-        return
-    # A key's own line is more useful than its value's for block values.
-    index.lines[path] = key.start_mark.line + 1
-    name = str(key.value)
-    if name == "id" and isinstance(node, ScalarNode):
-        frame.entry = str(node.value)
-    if name in frame.keys:
-        index.duplicate_keys.append(DuplicateKey(key.start_mark.line + 1, name, frame.entry))
-    frame.keys.add(name)
+def _pairs(items: list[Any], mark: Any) -> list[tuple[Any, Any]]:
+    """``!!omap`` and ``!!pairs``: a list of one-key mappings, as (key, value) pairs."""
+    pairs: list[tuple[Any, Any]] = []
+    for item in items:
+        if not isinstance(item, dict) or len(item) != 1:
+            raise yaml.constructor.ConstructorError(
+                "while constructing an ordered map", mark, "expected a mapping of length 1", None
+            )
+        pairs.extend(item.items())
+    return pairs
+
+
+def _not_a_value(tagged: _KeyTag) -> yaml.YAMLError:
+    return yaml.constructor.ConstructorError(
+        None, None, f"{tagged.text!r} is only meaningful as a mapping key", tagged.mark
+    )
+
+
+def _unreadable(exc: Exception, mark: Any) -> yaml.YAMLError:
+    return yaml.constructor.ConstructorError(
+        None, None, f"a value that cannot be read ({type(exc).__name__})", mark
+    )
 
 
 def _short(text: object, limit: int = 40) -> str:

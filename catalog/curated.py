@@ -84,48 +84,72 @@ def load_curated(data_dir: str | os.PathLike[str] | None = None) -> CuratedData:
     Raises:
         DataFileError: listing every problem found, each with file, line, entry and field.
     """
-    from catalog.schema import LicenseEntry, ModelEntry
-    from catalog.text import shown
-
-    problems = _Problems()
-    models: dict[str, ModelEntry] = {}
-    licenses: dict[str, LicenseEntry] = {}
-    model_lines: dict[str, tuple[str, int | None]] = {}
-    folders = data_dirs(data_dir)
-    shipped = folders[0]
-    for folder in folders:
-        lic_path = folder / LICENSES_FILE
-        if lic_path.is_file():
-            for entry in _entries(lic_path, "licenses", LicenseEntry, problems):
-                licenses[entry.value.id] = entry.value
-        elif folder == shipped:
-            problems.add(Problem(str(lic_path), None, None, None, "file not found"))
-        model_path = folder / MODELS_FILE
-        if model_path.is_file():
-            for entry in _entries(model_path, "models", ModelEntry, problems):
-                models[entry.value.id] = entry.value
-                model_lines[entry.value.id] = (str(model_path), entry.license_line)
-        elif folder == shipped:
-            problems.add(Problem(str(model_path), None, None, None, "file not found"))
-
-    for model_id, model in models.items():
-        if model.license not in licenses:
-            file, line = model_lines[model_id]
-            problems.add(
-                Problem(
-                    file,
-                    line,
-                    model_id,
-                    "license",
-                    f"unknown license id {shown(model.license)} (not in {LICENSES_FILE})",
-                )
-            )
-    if problems:
-        raise DataFileError(problems.listed())
-    files = curated_files(data_dir)
+    reader = CuratedReader(data_dir)
+    models = {entry.id: entry for entry in reader.models()}
+    reader.check()
     return CuratedData(
-        models=models, licenses=licenses, digest=digest_of(files), files=tuple(files)
+        models=models, licenses=reader.licenses, digest=reader.digest, files=reader.files
     )
+
+
+class CuratedReader:
+    """The curated files read as a stream: every license at once (they are few), then the
+    models one at a time, so a 50 MB overlay never sits in memory whole.
+
+    Iterate :meth:`models` once, then call :meth:`check`: problems are collected along the
+    way (each model entry is validated, and its license looked up, as it is read).
+    """
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None) -> None:
+        """Read the licenses of every folder; a problem in them is reported by :meth:`check`.
+
+        Raises:
+            DataFileError: the overlay folder does not exist.
+        """
+        from catalog.schema import LicenseEntry
+
+        self.folders = data_dirs(data_dir)
+        self.files = tuple(curated_files(data_dir))
+        self.digest = digest_of(list(self.files))
+        self.problems = _Problems()
+        self.licenses: dict[str, Any] = {}
+        """License id -> ``catalog.schema.LicenseEntry``, overlay entries replacing shipped ones."""
+        for folder in self.folders:
+            path = folder / LICENSES_FILE
+            if path.is_file():
+                for entry in _entries(path, "licenses", LicenseEntry, self.problems):
+                    self.licenses[entry.value.id] = entry.value
+            elif folder == self.folders[0]:
+                self.problems.add(Problem(str(path), None, None, None, "file not found"))
+
+    def models(self) -> Iterator[Any]:
+        """Each valid ``ModelEntry`` as it is read, shipped ones first: a later entry with the
+        same id (from the overlay) replaces an earlier one."""
+        from catalog.schema import ModelEntry
+        from catalog.text import shown
+
+        for folder in self.folders:
+            path = folder / MODELS_FILE
+            if not path.is_file():
+                if folder == self.folders[0]:
+                    self.problems.add(Problem(str(path), None, None, None, "file not found"))
+                continue
+            for entry in _entries(path, "models", ModelEntry, self.problems):
+                model = entry.value
+                if model.license in self.licenses:
+                    yield model
+                    continue
+                why = f"unknown license id {shown(model.license)} (not in {LICENSES_FILE})"
+                self.problems.add(Problem(str(path), entry.license_line, model.id, "license", why))
+
+    def check(self) -> None:
+        """Raise what was found wrong so far.
+
+        Raises:
+            DataFileError: listing every problem, each with file, line, entry and field.
+        """
+        if self.problems:
+            raise DataFileError(self.problems.listed())
 
 
 class _Problems:

@@ -19,7 +19,7 @@ def describe(cat: Catalog, model: Model) -> dict[str, Any]:
     details = model.to_json(with_config=True)
     details["license_summary"] = license_summary(cat, model.license)
     details["estimate"] = estimate_summary(model, cat)
-    details["local"] = local_section(model)
+    details["local"] = local_section(cat, model)
     details["benchmarks"] = benchmarks_section(cat, model)
     details["hub"] = hub_view(cat, model)
     details["drift"] = drift_view(cat, model)

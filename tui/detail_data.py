@@ -68,7 +68,7 @@ def gather(
     label = chosen.describe() + ("" if use else " (default; set it under Intended use)")
     data = DetailData(model, license_summary(cat, model.license), label)
     _verdict(cat, model, chosen, data)
-    _local(model, data)
+    _local(cat, model, data)
     _estimates(cat, model, hardware, data)
     if model.hub_id:
         data.hub, data.drift = hub_view(cat, model), drift_view(cat, model)
@@ -92,13 +92,13 @@ def _verdict(cat: Catalog, model: Model, use: UseState, data: DetailData) -> Non
         data.verdict_note = str(exc)
 
 
-def _local(model: Model, data: DetailData) -> None:
+def _local(cat: Catalog, model: Model, data: DetailData) -> None:
     if model.is_api:
         data.local_note = "API-only: there are no weights to have on this machine."
         return
     from catalog.local.catalog_link import local_copies
 
-    data.local = local_copies(model)
+    data.local = local_copies(model, cat=cat)
 
 
 def _estimates(cat: Catalog, model: Model, hardware: Hardware | None, data: DetailData) -> None:

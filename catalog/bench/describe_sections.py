@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 SHOW_RUNS = 20
 
 
-def local_section(model: Model) -> list[dict[str, Any]]:
-    """The model's copy in the Hugging Face cache (``modelcat local`` JSON shape), if any."""
+def local_section(cat: Catalog, model: Model) -> list[dict[str, Any]]:
+    """The model's copy in the Hugging Face cache and its GGUF copies (``modelcat local``
+    JSON shape)."""
     from catalog.local.catalog_link import local_copies
 
-    return [copy.to_json() for copy in local_copies(model)]
+    return [copy.to_json() for copy in local_copies(model, cat=cat)]
 
 
 def benchmarks_section(cat: Catalog, model: Model) -> list[dict[str, Any]]:
@@ -40,11 +41,14 @@ def benchmarks_section(cat: Catalog, model: Model) -> list[dict[str, Any]]:
             },
             "device": run.device,
             "dtype": run.dtype,
+            "backend": run.result.backend,
+            "quantization": run.result.quantization,
+            "label": run.result.label,
             "prompt_tokens": run.result.params.prompt_tokens,
             "gen_tokens": run.result.params.gen_tokens,
             "repeat": run.result.params.repeat,
             "load_s": run.result.load_s,
-            "prefill_tps": run.prefill_tps.to_json(),
+            "prefill_tps": run.prefill_tps.to_json() if run.prefill_tps else None,
             "decode_tps": run.decode_tps.to_json(),
             "ttft_s": run.ttft_s.to_json(),
             "peak_memory_bytes": run.peak_memory_bytes,

@@ -29,10 +29,14 @@ class BenchParams:
     repeat: int
     warmup: int
     threads: int
-    """Intra-op threads torch used (the requested count, or torch's default)."""
+    """CPU threads the runtime used (the requested count, or its default); 0 for a server."""
     seed: int = SEED
     trust_remote_code: bool = False
     allow_pickle: bool = False
+    context: int | None = None
+    """llama.cpp: the context the model was loaded with."""
+    gpu_layers: int | None = None
+    """llama.cpp: layers offloaded to a GPU."""
 
 
 def validate(

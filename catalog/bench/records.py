@@ -43,8 +43,8 @@ class StoredRun:
         return self.result.dtype
 
     @property
-    def prefill_tps(self) -> Stat:
-        """Prompt tokens per second."""
+    def prefill_tps(self) -> Stat | None:
+        """Prompt tokens per second (None for a server that reports no timings)."""
         return self.result.prefill_tps
 
     @property
@@ -58,8 +58,8 @@ class StoredRun:
         return self.result.ttft_s
 
     @property
-    def peak_memory_bytes(self) -> int:
-        """RSS peak on CPU, peak reserved device memory on CUDA."""
+    def peak_memory_bytes(self) -> int | None:
+        """RSS peak on CPU, peak reserved device memory on CUDA, None for a server."""
         return self.result.peak_memory_bytes
 
     @property
@@ -142,6 +142,8 @@ def run_row(
         "machine": result.machine.to_json(),
         "device": result.device,
         "dtype": result.dtype,
+        "backend": result.backend,
+        "quantization": result.quantization,
         "weights_format": result.weights_format,
         "prompt_tokens": result.params.prompt_tokens,
         "gen_tokens": result.params.gen_tokens,
@@ -151,8 +153,8 @@ def run_row(
         "trust_remote_code": result.params.trust_remote_code,
         "allow_pickle": result.params.allow_pickle,
         "load_s": result.load_s,
-        "prefill_tps_mean": result.prefill_tps.mean,
-        "prefill_tps_std": result.prefill_tps.std,
+        "prefill_tps_mean": result.prefill_tps.mean if result.prefill_tps else None,
+        "prefill_tps_std": result.prefill_tps.std if result.prefill_tps else None,
         "decode_tps_mean": result.decode_tps.mean,
         "decode_tps_std": result.decode_tps.std,
         "ttft_s_mean": result.ttft_s.mean,

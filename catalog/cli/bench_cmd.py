@@ -45,14 +45,23 @@ class DTypeChoice(StrEnum):
     fp16 = "fp16"
 
 
+class BackendChoice(StrEnum):
+    """``--backend``."""
+
+    transformers = "transformers"
+    llama_cpp = "llama-cpp"
+    openai = "openai"
+
+
 def bench_command(
     ctx: typer.Context,
     model_or_path: Annotated[
         str | None,
         typer.Argument(
             metavar="[MODEL_OR_PATH]",
-            help="A model folder, a Hub id in the local cache, or a catalog id whose Hub "
-            "repository is cached. With --history: the model whose runs to list.",
+            help="A model folder, a GGUF file, a Hub id in the local cache, or a catalog id "
+            "whose Hub repository is cached. With --endpoint: the catalog id the server's model "
+            "is (optional). With --history: the model whose runs to list.",
             show_default=False,
         ),
     ] = None,
@@ -72,8 +81,56 @@ def bench_command(
         typer.Option("--dtype", help="auto: fp32 on CPU, bf16/fp16 on CUDA.", case_sensitive=False),
     ] = DTypeChoice.auto,
     threads: Annotated[
-        int | None, typer.Option("--threads", "-t", min=1, help="torch CPU threads.")
+        int | None,
+        typer.Option("--threads", "-t", min=1, help="CPU threads (torch, llama.cpp)."),
     ] = None,
+    backend: Annotated[
+        BackendChoice | None,
+        typer.Option(
+            "--backend",
+            help="transformers, llama-cpp or openai (default: llama-cpp for a GGUF file, "
+            "openai with --endpoint, else transformers).",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    context: Annotated[
+        int | None,
+        typer.Option("--context", min=1, help="llama-cpp: context size to load with."),
+    ] = None,
+    gpu_layers: Annotated[
+        int, typer.Option("--gpu-layers", min=0, help="llama-cpp: layers offloaded to a GPU.")
+    ] = 0,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint", help="openai: the server's base URL, e.g. http://127.0.0.1:8080/v1."
+        ),
+    ] = None,
+    server_model: Annotated[
+        str | None,
+        typer.Option(
+            "--model", help="openai: the model name the server knows (default: its first)."
+        ),
+    ] = None,
+    api_key_env: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key-env",
+            help="openai: the environment variable holding the API key (never stored or printed).",
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, help="openai: parallel streams per round.")
+    ] = 1,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0.001, help="openai: seconds to wait for a token."),
+    ] = 60.0,
+    allow_remote: Annotated[
+        bool,
+        typer.Option("--allow-remote", help="openai: allow an endpoint that is not this machine."),
+    ] = False,
     trust_remote_code: Annotated[
         bool,
         typer.Option(
@@ -136,38 +193,58 @@ def bench_command(
         return
     if machine is not None or limit is not None:
         raise UsageError("--machine and --limit go with --history (or --machines)")
-    if model_or_path is None:
+    from catalog.bench.runner import default_backend
+
+    chosen = backend.value if backend else default_backend(model_or_path, endpoint)
+    if model_or_path is None and chosen != "openai":
         raise UsageError(
-            "give a model folder, a cached Hub id or a catalog id (or --history / --machines)"
+            "give a model folder, a GGUF file, a cached Hub id or a catalog id "
+            "(or --endpoint, --history, --machines)"
         )
-    ensure_backend()
+    ensure_backend(chosen)
     from catalog.bench.store import valid_machine_name
-    from catalog.cli.bench_target import resolve_target
+    from catalog.cli.bench_target import resolve_server_target, resolve_target
 
     name = valid_machine_name(machine_name) if machine_name is not None else None
     cat = open_catalog(ctx)
-    target = resolve_target(cat, model_or_path)
+    if chosen == "openai":
+        target = resolve_server_target(cat, model_or_path, server_model=server_model)
+    else:
+        target = resolve_target(cat, model_or_path or "", backend=chosen)
     cancel = threading.Event()
     settings = {
-        "path_or_model": target.path_or_model, "device": device.value, "dtype": dtype.value,
-        "threads": threads, "prompt_tokens": prompt_tokens, "gen_tokens": gen_tokens,
-        "repeat": repeat, "warmup": warmup, "trust_remote_code": trust_remote_code,
-        "allow_pickle": allow_pickle,
+        "path_or_model": target.path_or_model or None, "backend": chosen, "device": device.value,
+        "dtype": dtype.value, "threads": threads, "prompt_tokens": prompt_tokens,
+        "gen_tokens": gen_tokens, "repeat": repeat, "warmup": warmup,
+        "trust_remote_code": trust_remote_code, "allow_pickle": allow_pickle,
+        "context": context, "gpu_layers": gpu_layers, "endpoint": endpoint,
+        "server_model": server_model, "api_key_env": api_key_env,
+        "concurrency": concurrency, "timeout": timeout, "allow_remote": allow_remote,
     }  # fmt: skip
     store = None if no_store else {"catalog_id": target.catalog_id, "machine_name": name}
-    run = _run(cat, label=model_or_path, quiet=fmt is Format.json, cancel=cancel,
+    run = _run(cat, label=model_or_path or endpoint or "", quiet=fmt is Format.json, cancel=cancel,
                settings=settings, store=store)  # fmt: skip
     _report(run, catalog_id=target.catalog_id, machine_name=name, fmt=fmt)
 
 
-def ensure_backend() -> None:
-    """Say how to install the ``bench`` extra when torch or transformers is missing.
+def ensure_backend(backend: str = "transformers") -> None:
+    """Say how to install what a backend needs when it is missing: the ``bench`` extra
+    (torch, transformers), the ``gguf`` extra (llama-cpp-python); the openai client needs
+    only httpx, which always comes along.
 
     Raises:
-        BenchmarkError: either is not importable (exit 2).
+        BenchmarkError: a module the backend needs is not importable (exit 2).
     """
     import importlib.util
 
+    if backend == "llama-cpp":
+        if importlib.util.find_spec("llama_cpp") is None:
+            from catalog.bench.backends.llama_cpp import INSTALL_HINT
+
+            raise BenchmarkError(f"modelcat bench: {INSTALL_HINT}")
+        return
+    if backend == "openai":
+        return
     for name in ("torch", "transformers"):
         try:
             found = importlib.util.find_spec(name) is not None

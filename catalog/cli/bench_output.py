@@ -29,18 +29,35 @@ class Figure:
 
 
 def figures(result: BenchResult) -> list[Figure]:
-    """The rows of a run: load, prefill, decode, time to first token, peak memory, perplexity."""
+    """The rows of a run: load, prefill, decode, time to first token, peak memory, perplexity;
+    a server run has no load, memory or perplexity (and prefill only from the server's own
+    timings) and adds throughput and latency percentiles under its concurrency."""
     p = result.params
-    ppl = result.perplexity if math.isfinite(result.perplexity) else None
-    peak = result.peak_memory_bytes
-    return [
-        Figure("load", result.load_s, None, "s", f"{result.load_s:.3f}"),
-        _stat(f"pp{p.prompt_tokens}", result.prefill_tps, "tokens/s"),
+    rows: list[Figure] = []
+    if result.load_s is not None:
+        rows.append(Figure("load", result.load_s, None, "s", f"{result.load_s:.3f}"))
+    if result.prefill_tps is not None:
+        rows.append(_stat(f"pp{p.prompt_tokens}", result.prefill_tps, "tokens/s"))
+    rows += [
         _stat(f"tg{p.gen_tokens}", result.decode_tps, "tokens/s"),
         _stat(f"ttft pp{p.prompt_tokens}", result.ttft_s, "s", digits=4),
-        Figure("peak memory", peak, None, "bytes", format_bytes(peak)),
-        Figure("perplexity", ppl, None, "", f"{ppl:.2f}" if ppl is not None else "inf"),
     ]
+    server = result.server
+    if server is not None:
+        n = server.concurrency
+        p50, p95 = server.latency_s.percentile(0.5), server.latency_s.percentile(0.95)
+        rows += [
+            _stat(f"throughput c{n}", server.throughput_tps, "tokens/s"),
+            Figure(f"latency p50 c{n}", p50, None, "s", f"{p50:.4f}"),
+            Figure(f"latency p95 c{n}", p95, None, "s", f"{p95:.4f}"),
+        ]
+        return rows
+    peak = result.peak_memory_bytes
+    if peak is not None:
+        rows.append(Figure("peak memory", peak, None, "bytes", format_bytes(peak)))
+    ppl = result.perplexity if math.isfinite(result.perplexity) else None
+    rows.append(Figure("perplexity", ppl, None, "", f"{ppl:.2f}" if ppl is not None else "inf"))
+    return rows
 
 
 def _stat(test: str, stat: Stat, unit: str, *, digits: int = 2) -> Figure:
@@ -55,6 +72,8 @@ def pm(stat: Stat, *, digits: int = 2) -> str:
 def _run_columns(result: BenchResult, fmt: Format) -> list[Column]:
     fixed = [
         Column("model", lambda _f: result.model),
+        Column("backend", lambda _f: result.backend),
+        Column("quant", lambda _f: result.quantization or result.dtype),
         Column("device", lambda _f: result.device),
         Column("dtype", lambda _f: result.dtype),
         Column("threads", lambda _f: result.params.threads, "right"),
@@ -82,7 +101,12 @@ def _num(value: float | int | None) -> str:
 
 def print_run(result: BenchResult, fmt: Format, *, payload: dict[str, Any]) -> None:
     """A run in ``fmt``; JSON prints ``payload`` (the result with its stored id)."""
-    title = f"{result.model} on {result.machine.cpu} ({result.machine.fingerprint})"
+    where = (
+        f"{result.server.endpoint}, measured from {result.machine.cpu}"
+        if result.server is not None
+        else result.machine.cpu
+    )
+    title = f"{result.model} ({result.label}) on {where} ({result.machine.fingerprint})"
     emit(figures(result), _run_columns(result, fmt), fmt, json_payload=payload, title=title)
 
 
@@ -91,6 +115,8 @@ def _history_columns(fmt: Format) -> list[Column]:
         Column("date", lambda r: r.started_at.strftime("%Y-%m-%d %H:%M")),
         Column("model", lambda r: r.catalog_id or r.model),
         Column("machine", lambda r: r.machine_label),
+        Column("backend", lambda r: r.result.backend),
+        Column("quant", lambda r: r.result.quantization or r.dtype),
         Column("device", lambda r: r.device),
         Column("dtype", lambda r: r.dtype),
         Column(
@@ -100,23 +126,27 @@ def _history_columns(fmt: Format) -> list[Column]:
     if fmt is Format.csv:
         return [
             *fixed,
-            Column("prefill_tps_mean", lambda r: repr(r.prefill_tps.mean)),
-            Column("prefill_tps_std", lambda r: repr(r.prefill_tps.std)),
+            Column("prefill_tps_mean", lambda r: repr(r.prefill_tps.mean) if r.prefill_tps else ""),
+            Column("prefill_tps_std", lambda r: repr(r.prefill_tps.std) if r.prefill_tps else ""),
             Column("decode_tps_mean", lambda r: repr(r.decode_tps.mean)),
             Column("decode_tps_std", lambda r: repr(r.decode_tps.std)),
-            Column("peak_memory_bytes", lambda r: r.peak_memory_bytes),
+            Column("peak_memory_bytes", lambda r: _num(r.peak_memory_bytes)),
             Column("perplexity", lambda r: _ppl(r.perplexity, digits=None)),
             Column("machine_fingerprint", lambda r: r.machine_fingerprint),
             Column("id", lambda r: r.id),
         ]
     return [
         *fixed,
-        Column("prefill t/s", lambda r: pm(r.prefill_tps), "right"),
+        Column("prefill t/s", lambda r: pm(r.prefill_tps) if r.prefill_tps else "", "right"),
         Column("decode t/s", lambda r: pm(r.decode_tps), "right"),
-        Column("peak mem", lambda r: format_bytes(r.peak_memory_bytes), "right"),
+        Column("peak mem", lambda r: _bytes(r.peak_memory_bytes), "right"),
         Column("ppl", lambda r: _ppl(r.perplexity, digits=2), "right"),
         Column("id", lambda r: r.id[:8]),
     ]
+
+
+def _bytes(value: int | None) -> str:
+    return "" if value is None else format_bytes(value)
 
 
 def _ppl(value: float, *, digits: int | None) -> str:

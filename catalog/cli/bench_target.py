@@ -24,8 +24,9 @@ class BenchTarget:
     catalog_id: str | None
 
 
-def resolve_target(cat: Catalog, text: str) -> BenchTarget:
-    """Resolve a folder, a Hub id (``owner/name``) or a catalog id.
+def resolve_target(cat: Catalog, text: str, *, backend: str | None = None) -> BenchTarget:
+    """Resolve a folder, a GGUF file, a Hub id (``owner/name``) or a catalog id; with the
+    llama-cpp backend a catalog id is measured on a GGUF copy linked to it.
 
     Raises:
         UnknownModelError: not a folder, not a Hub id and no catalog id (close ids suggested).
@@ -45,6 +46,16 @@ def resolve_target(cat: Catalog, text: str) -> BenchTarget:
         raise
     if model.is_api:
         raise BenchmarkError(f"{model.id} is API-only: there are no weights to benchmark")
+    if backend == "llama-cpp":
+        from catalog.local.gguf_files import gguf_copies
+
+        ggufs = gguf_copies(cat, model)
+        if ggufs:
+            return BenchTarget(str(ggufs[0].path), model.id)
+        raise BenchmarkError(
+            f"no GGUF copy of {model.id} in LM Studio's folder, llama.cpp's cache, Ollama or "
+            "the config file's folders (see `modelcat local`); pass the .gguf file"
+        )
     copy = _local_copy(cat, model.id, model.hub_id)
     if copy is not None:
         return BenchTarget(str(copy), model.id)
@@ -70,8 +81,9 @@ def _catalog_id_of_path(cat: Catalog, path: Path) -> str | None:
     from catalog.local.catalog_link import link_to_catalog
     from catalog.local.folders import scan_folder
 
-    if not path.is_dir():
+    if not path.is_dir() and path.suffix.lower() != ".gguf":
         return None
+    # A GGUF file links by what its header says.
     linked = link_to_catalog(cat, scan_folder(path, max_depth=0).models)
     return linked[0].catalog_id if linked else None
 
@@ -105,3 +117,19 @@ def _local_copy(cat: Catalog, model_id: str, hub_id: str | None) -> Path | None:
         if m.catalog_id == model_id and m.path.is_dir()
     ]
     return copies[0] if copies else None
+
+
+def resolve_server_target(
+    cat: Catalog, text: str | None, *, server_model: str | None
+) -> BenchTarget:
+    """For a server run: ``text`` names the catalog entry the server's model is (optional).
+
+    Raises:
+        UnknownModelError: ``text`` is not a catalog id (close ids suggested).
+    """
+    if text is not None:
+        return BenchTarget("", cat.get(text).id)
+    if server_model and server_model.lower().endswith(".gguf") and Path(server_model).is_file():
+        # llama_cpp.server names its model by the file's path: link what the file is.
+        return BenchTarget("", _catalog_id_of_path(cat, Path(server_model)))
+    return BenchTarget("", None)

@@ -7,6 +7,7 @@ chosen model, then every assumption. JSON is ``Estimate.to_json()`` plus where t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -78,6 +79,13 @@ def estimate_command(
         str | None,
         typer.Option("--config", help="A transformers config.json file instead of a model."),
     ] = None,
+    gguf: Annotated[
+        str | None,
+        typer.Option(
+            "--gguf",
+            help="A GGUF file instead of a model: memory for its real quantization with llama.cpp.",
+        ),
+    ] = None,
     dtype: DtypeOpt = None,
     context: ContextOpt = None,
     batch: Annotated[int, typer.Option("--batch", help="Inference sequences at once.")] = 1,
@@ -117,8 +125,15 @@ def estimate_command(
     """Parameters, inference memory and training memory for each way of adapting a model."""
     from catalog.estimate import estimate, read_config_file
 
+    if gguf is not None:
+        if model is not None or config is not None or dtype is not None:
+            raise UsageError("--gguf PATH stands alone: no MODEL, --config or --dtype with it")
+        _gguf_estimate(ctx, gguf, context=context, batch=batch, fmt=fmt)
+        return
     if (model is None) == (config is None):
-        raise UsageError("give a MODEL (catalog or Hub id) or --config PATH, not both or neither")
+        raise UsageError(
+            "give a MODEL (catalog or Hub id) or --config PATH (or --gguf PATH), not both or neither"
+        )
     targets = [t.strip() for t in lora_targets.split(",") if t.strip()]
     if not targets:
         raise UsageError("--lora-targets needs module names (q_proj,v_proj) or all-linear")
@@ -150,6 +165,44 @@ def estimate_command(
         emit([], [], fmt, json_payload=payload)
     else:
         print_card(result, fmt)
+
+
+def _gguf_estimate(
+    ctx: typer.Context, path: str, *, context: int | None, batch: int, fmt: Format
+) -> None:
+    """``estimate --gguf``: the file's own quantization, KV cache at llama.cpp's default type."""
+    from catalog.estimate.gguf_memory import estimate_gguf
+    from catalog.gguf_meta import read_gguf
+    from catalog.local.gguf_files import catalog_id_of_gguf
+
+    info = read_gguf(path)
+    result = estimate_gguf(info, context=context, batch=batch)
+    catalog_id = catalog_id_of_gguf(open_catalog(ctx), info)
+    payload = {**result.to_json(), "source": {"kind": "gguf", "path": path, "id": catalog_id}}
+    if fmt is Format.json:
+        emit([], [], fmt, json_payload=payload)
+        return
+    inf = result.inference
+    rows = [
+        ("weights", _bytes(inf.weights_bytes), f"{inf.quantization}, as stored in the file"),
+        ("KV cache", _bytes(inf.kv_cache_bytes),
+         f"{inf.kv_cache_type}, {inf.context} tokens x {inf.batch} sequence(s)"),
+        ("overhead", _bytes(inf.overhead_bytes),
+         f"compute buffer {_bytes(inf.activation_bytes)} + runtime {_bytes(inf.runtime_bytes)}"),
+        ("total", _bytes(inf.total_bytes, inf.total_is_lower_bound), "llama.cpp, one device"),
+    ]  # fmt: skip
+    linked = f", catalog entry {catalog_id}" if catalog_id else ""
+    head = f"{info.name or path}: {_count(info.parameter_count)} parameters, {inf.quantization}{linked}"
+    if fmt is Format.csv:
+        emit(rows, INFERENCE_COLUMNS, fmt)
+        return
+    if fmt is Format.md:
+        typer.echo(f"## {head}\n")
+        emit(rows, INFERENCE_COLUMNS, fmt)
+    else:
+        typer.echo(head)
+        emit(rows, INFERENCE_COLUMNS, fmt, title="inference")
+    _assumptions(result.assumptions, fmt)
 
 
 def _bytes(value: int | None, lower_bound: bool = False) -> str:
@@ -260,12 +313,20 @@ def print_card(result: Estimate, fmt: Format) -> None:
         emit(_inference_rows(result), INFERENCE_COLUMNS, fmt)
         typer.echo(f"\n### {compare}\n")
         emit(rows, COMPARE_COLUMNS, fmt)
-        typer.echo("\n### assumptions\n")
-        typer.echo("\n".join(f"- {line}" for line in result.assumptions))
+        _assumptions(result.assumptions, fmt)
         return
     typer.echo(head)
     emit(_inference_rows(result), INFERENCE_COLUMNS, fmt, title="inference")
     typer.echo("")
     emit(rows, COMPARE_COLUMNS, fmt, title=compare)
-    typer.echo("\nassumptions:")
-    typer.echo("\n".join(f"  - {line}" for line in result.assumptions))
+    _assumptions(result.assumptions, fmt)
+
+
+def _assumptions(lines: Sequence[str], fmt: Format) -> None:
+    """The assumptions under a card: a Markdown section, or an indented list."""
+    if fmt is Format.md:
+        typer.echo("\n### assumptions\n")
+        typer.echo("\n".join(f"- {line}" for line in lines))
+    else:
+        typer.echo("\nassumptions:")
+        typer.echo("\n".join(f"  - {line}" for line in lines))

@@ -18,13 +18,24 @@ def _size(value: int) -> str:
     return format_bytes(value)
 
 
+def _params(value: int | None) -> str:
+    from catalog.units import format_count
+
+    return "" if value is None else format_count(value)
+
+
 LOCAL_COLUMNS = [
     Column("path", lambda m: str(m.path)),
+    Column("source", lambda m: m.source),
+    Column("name", lambda m: m.name),
     Column("hub id", lambda m: m.hub_id),
     Column("catalog id", lambda m: m.catalog_id),
     Column("revision", lambda m: (m.revision or "")[:12]),
     Column("size", lambda m: _size(m.size_bytes), "right"),
     Column("formats", lambda m: list(m.formats)),
+    Column("quant", lambda m: m.quantization),
+    Column("params", lambda m: _params(m.gguf.parameters if m.gguf else None), "right"),
+    Column("ctx", lambda m: m.gguf.context_length if m.gguf else None, "right"),
     Column("remote code", lambda m: m.remote_code),
 ]
 
@@ -49,10 +60,12 @@ def local_command(
     ] = 4,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Models on this machine: the Hugging Face cache and your folders, linked to the catalog.
+    """Models on this machine, linked to the catalog: the Hugging Face cache, your folders, and
+    the GGUF models of LM Studio, llama.cpp's cache and Ollama.
 
-    Shows size on disk, revision, weight formats (safetensors, pickle, gguf) and whether
-    loading would run code shipped with the model.
+    Shows size on disk, revision, weight formats (safetensors, pickle, gguf), whether loading
+    would run code shipped with the model, and for GGUF files what their header says
+    (quantization, parameters, context). Nothing is loaded or run.
     """
     from catalog.local.hf_cache import hf_cache_dir
     from catalog.local.inventory import installed_models

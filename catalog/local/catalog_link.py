@@ -25,16 +25,33 @@ def link_to_catalog(cat: Catalog, models: Sequence[LocalModel]) -> list[LocalMod
     """``models`` with ``catalog_id`` set where a catalog entry matches (``catalog.local.link.link``)."""
     from catalog.api import make_filters
 
-    targets: dict[str, Model] = {m.id: m for m in _by_hub_ids(cat, models)}
+    targets: dict[str, Model] = {
+        m.id: m for m in models_by_hub_ids(cat, [m.hub_id for m in models if m.hub_id])
+    }
     if any(m.hub_id is None and m.config is not None for m in models):
         targets.update((m.id, m) for m in cat.query(make_filters(tier="curated")))
-    return link(models, targets.values())
+    linked = link(models, targets.values())
+    # A GGUF file links by what its header says (catalog.local.gguf_link).
+    unlinked = [m.gguf.info for m in linked if m.gguf is not None and m.catalog_id is None]
+    if not unlinked:
+        return linked
+    from catalog.local.gguf_files import catalog_targets
+    from catalog.local.gguf_link import link_gguf
+
+    candidates = catalog_targets(cat, unlinked)
+    return [
+        dataclasses.replace(m, catalog_id=link_gguf(m.gguf.info, candidates))
+        if m.gguf is not None and m.catalog_id is None
+        else m
+        for m in linked
+    ]
 
 
-def _by_hub_ids(cat: Catalog, models: Sequence[LocalModel]) -> list[Model]:
-    # Curated rows come last: link() keeps the last entry per Hub id, and a curated one wins.
+def models_by_hub_ids(cat: Catalog, hub_ids: Sequence[str]) -> list[Model]:
+    """The catalog entries with these Hub ids (case-insensitive), curated last: link() keeps the
+    last entry per Hub id, and a curated one wins."""
     with cat.connect() as conn:
-        return hub_id_lookup.models_with_hub_ids(conn, [m.hub_id for m in models if m.hub_id])
+        return hub_id_lookup.models_with_hub_ids(conn, hub_ids)
 
 
 def catalog_ids_by_hub_id(cat: Catalog, hub_ids: Sequence[str]) -> dict[str, str]:
@@ -43,16 +60,29 @@ def catalog_ids_by_hub_id(cat: Catalog, hub_ids: Sequence[str]) -> dict[str, str
         return hub_id_lookup.catalog_ids_by_hub_id(conn, hub_ids)
 
 
-def local_copies(model: Model) -> list[LocalModel]:
-    """The copy of ``model`` in the Hugging Face cache (its ``main`` snapshot), if any.
+def local_copies(model: Model, *, cat: Catalog | None = None) -> list[LocalModel]:
+    """The copy of ``model`` in the Hugging Face cache (its ``main`` snapshot), if any, and
+    with ``cat`` the GGUF copies of LM Studio, llama.cpp's cache and Ollama linked to it.
 
     A look-up of the model's own repository rather than a scan of the whole cache, which would
     read every cached config: cheap enough for every ``modelcat show`` and TUI detail view.
+    The GGUF folders are scanned (their headers are small reads).
     """
+    if model.is_api:
+        return []
+    copies = _cached_copies(model)
+    if cat is not None:
+        from catalog.local.gguf_files import gguf_copies
+
+        copies += gguf_copies(cat, model)
+    return copies
+
+
+def _cached_copies(model: Model) -> list[LocalModel]:
     from catalog.local.folders import scan_folder
     from catalog.local.hf_cache import cached_snapshot
 
-    if model.hub_id is None or model.is_api:
+    if model.hub_id is None:
         return []
     try:
         snapshot = cached_snapshot(model.hub_id)

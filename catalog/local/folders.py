@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from catalog.local.files import (
-    file_size,
     folder_size,
     formats_of,
     has_remote_code,
     read_config,
     weight_format,
 )
+from catalog.local.gguf_files import gguf_model
 from catalog.local.hf_cache import cache_origin
-from catalog.local.model import LocalModel, LocalScan
+from catalog.local.model import LocalModel, LocalScan, LocalSource
 
 DEFAULT_MAX_DEPTH = 4
 """How deep a user folder is searched: LM Studio needs 2 (``publisher/repo``)."""
@@ -31,17 +31,22 @@ _GGUF_SHARD_RE = re.compile(
 )
 
 
-def scan_folder(path: Path, *, max_depth: int = DEFAULT_MAX_DEPTH) -> LocalScan:
+def scan_folder(
+    path: Path, *, max_depth: int = DEFAULT_MAX_DEPTH, source: LocalSource = "folder"
+) -> LocalScan:
     """Models in a user folder: the folder itself, or model folders and GGUF files below it.
 
     Args:
         path: a transformers model folder, a GGUF file, or a folder to search.
         max_depth: how many folder levels below ``path`` are searched.
+        source: what the folder is (a user folder, LM Studio's, llama.cpp's cache).
     """
     root = path.expanduser()
     if root.is_file():
         if weight_format(root.name) == "gguf":
-            return LocalScan(models=(_gguf_model(root, [root]),))
+            found: list[str] = []
+            model = gguf_model(root, gguf_parts(root), found, source=source)
+            return LocalScan(models=(model,), warnings=tuple(found))
         return LocalScan(
             models=(), warnings=(f"{root} is a file, not a model folder or GGUF file",)
         )
@@ -50,7 +55,7 @@ def scan_folder(path: Path, *, max_depth: int = DEFAULT_MAX_DEPTH) -> LocalScan:
     models: list[LocalModel] = []
     warnings: list[str] = []
     for folder, files in _walk(root, max_depth=max_depth, warnings=warnings):
-        _collect(folder, files, models, warnings)
+        _collect(folder, files, models, warnings, source)
     models.sort(key=lambda m: str(m.path))
     return LocalScan(models=tuple(models), warnings=tuple(warnings))
 
@@ -96,7 +101,13 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _collect(folder: Path, files: list[str], models: list[LocalModel], warnings: list[str]) -> None:
+def _collect(
+    folder: Path,
+    files: list[str],
+    models: list[LocalModel],
+    warnings: list[str],
+    source: LocalSource = "folder",
+) -> None:
     formats = formats_of(files)
     if "config.json" in files and formats:
         config, problem = read_config(folder)
@@ -116,15 +127,28 @@ def _collect(folder: Path, files: list[str], models: list[LocalModel], warnings:
             )
         )
         return
-    for group in _gguf_groups(files):
-        models.append(_gguf_model(folder / group[0], [folder / name for name in group]))
+    for group in gguf_groups(files):
+        parts = [folder / name for name in group]
+        models.append(gguf_model(parts[0], parts, warnings, source=source))
     if set(formats) - {"gguf"}:
         warnings.append(
             f"{folder} holds weights but no config.json; not a transformers model folder"
         )
 
 
-def _gguf_groups(files: list[str]) -> list[list[str]]:
+def gguf_parts(path: Path) -> list[Path]:
+    """The parts of the split model ``path`` begins (those present), or just ``path``."""
+    shard = _GGUF_SHARD_RE.match(path.name)
+    if not shard:
+        return [path]
+    try:
+        names = [p.name for p in path.parent.iterdir()]
+    except OSError:
+        return [path]
+    return [path.parent / n for g in gguf_groups(names) if path.name in g for n in g]
+
+
+def gguf_groups(files: list[str]) -> list[list[str]]:
     """GGUF files grouped so a split model (``x-00001-of-00003.gguf``) is one model."""
     groups: dict[str, list[str]] = {}
     for name in files:
@@ -133,16 +157,3 @@ def _gguf_groups(files: list[str]) -> list[list[str]]:
         shard = _GGUF_SHARD_RE.match(name)
         groups.setdefault(shard["stem"] if shard else name, []).append(name)
     return [sorted(group) for _, group in sorted(groups.items())]
-
-
-def _gguf_model(first: Path, parts: list[Path]) -> LocalModel:
-    return LocalModel(
-        path=first,
-        hub_id=None,
-        catalog_id=None,
-        revision=None,
-        size_bytes=sum(file_size(p) for p in parts),
-        formats=("gguf",),
-        remote_code=False,
-        config=None,
-    )

@@ -111,6 +111,18 @@ def scan_hf_cache(*, cache_dir: Path | None = None) -> LocalScan:
             formats = formats_of(f.file_name for f in rev.files)
             if not formats:
                 continue  # config or tokenizer only: nothing that can run
+            if formats == ("gguf",) and not (rev.snapshot_path / "config.json").is_file():
+                # A GGUF repository: each file (or split model) is a model of its own,
+                # usually one per quantization.
+                from catalog.local.folders import gguf_groups
+                from catalog.local.gguf_files import gguf_model
+
+                names = [f.file_name for f in rev.files]
+                for group in gguf_groups(names):
+                    parts = [rev.snapshot_path / n for n in group]
+                    models.append(gguf_model(parts[0], parts, warnings, source="hf-cache",
+                                             hub_id=repo.repo_id, revision=rev.commit_hash))  # fmt: skip
+                continue
             config, problem = read_config(rev.snapshot_path)
             if problem:
                 warnings.append(problem)

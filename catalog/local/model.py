@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from catalog.local.files import WeightFormat
 
-LocalSource = Literal["hf-cache", "folder"]
+if TYPE_CHECKING:
+    from catalog.local.gguf_files import GGUFSummary
+
+LocalSource = Literal["hf-cache", "folder", "lm-studio", "llama.cpp", "ollama"]
+"""Where a model was found: the Hugging Face cache, a folder the user named, LM Studio's models
+folder, llama.cpp's download cache, Ollama's models."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,15 @@ class LocalModel:
     config: dict[str, Any] | None
     """The parsed config.json, when there is a readable one."""
     source: LocalSource = "folder"
+    name: str | None = None
+    """The runtime's own name for it (Ollama: ``llama3.2:1b``)."""
+    gguf: GGUFSummary | None = None
+    """What the GGUF header says (None for other formats, or a header that cannot be read)."""
+
+    @property
+    def quantization(self) -> str | None:
+        """The GGUF quantization type (``Q4_K_M``), when known."""
+        return self.gguf.quantization if self.gguf else None
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of ``modelcat local --format json`` (keys are never renamed)."""
@@ -41,7 +55,14 @@ class LocalModel:
             "size_bytes": self.size_bytes,
             "formats": list(self.formats),
             "remote_code": self.remote_code,
+            "source": self.source,
+            "name": self.name,
+            **(self.gguf.to_json() if self.gguf else dict.fromkeys(GGUF_KEYS)),
         }
+
+
+GGUF_KEYS = ("architecture", "parameters", "context_length", "quantization")
+"""The keys a GGUF header adds to ``LocalModel.to_json()`` (null for other models)."""
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,21 @@ def find_local_models(
     hf_cache: bool = True,
     cache_dir: Path | None = None,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    runtimes: bool = True,
 ) -> LocalScan:
-    """Everything installed: the Hub cache (unless ``hf_cache`` is False) and each of ``paths``.
+    """Everything installed: the Hub cache (unless ``hf_cache`` is False), each of ``paths``,
+    and (unless ``runtimes`` is False) the GGUF models of LM Studio, llama.cpp's cache and
+    Ollama.
 
     A model reachable twice (a user folder pointing into the cache) is listed once, the cache
     entry winning because it knows the hub id and revision.
     """
     scans = [scan_hf_cache(cache_dir=cache_dir)] if hf_cache else []
     scans += [scan_folder(p, max_depth=max_depth) for p in paths]
+    if runtimes:
+        from catalog.local.gguf_files import scan_runtimes
+
+        scans.append(scan_runtimes(max_depth=max_depth))
     seen: set[Path] = set()
     models: list[LocalModel] = []
     for scan in scans:

@@ -56,6 +56,10 @@ class BenchRunRow(SQLModel, table=True):
     """``MachineInfo.to_json()`` of this run (it also holds what the hash leaves out)."""
     device: str = Field(max_length=16)
     dtype: str = Field(max_length=16)
+    backend: str = Field(default="transformers", max_length=16)
+    """``transformers``, ``llama-cpp`` or ``openai``."""
+    quantization: str | None = Field(default=None, max_length=32)
+    """The weights as stored: the torch dtype or the GGUF type (``Q4_K_M``)."""
     weights_format: str = Field(max_length=32)
     prompt_tokens: int
     gen_tokens: int
@@ -64,14 +68,17 @@ class BenchRunRow(SQLModel, table=True):
     threads: int
     trust_remote_code: bool = False
     allow_pickle: bool = False
-    load_s: float
-    prefill_tps_mean: float
-    prefill_tps_std: float
+    load_s: float | None = None
+    """None for a server run (its model was loaded before)."""
+    prefill_tps_mean: float | None = None
+    """None for a server that reports no timings of its own."""
+    prefill_tps_std: float | None = None
     decode_tps_mean: float
     decode_tps_std: float
     ttft_s_mean: float
     ttft_s_std: float
-    peak_memory_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    peak_memory_bytes: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    """None for a server run: its memory is another process's."""
     perplexity: float | None = None
     """None when the run's perplexity was not finite."""
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -17,19 +17,32 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from catalog.curated import CuratedData, curated_files, digest_of, load_curated
+from catalog.curated import CuratedReader, curated_files, digest_of
 from catalog.domain import Model
 from catalog.errors import StorageError
 from catalog.store.convert import license_row, model_row
-from catalog.store.engine import analyze, is_corruption, is_sqlite, make_engine
+from catalog.store.engine import (
+    STORE_ERRORS,
+    analyze,
+    is_corruption,
+    is_sqlite,
+    make_engine,
+    storage_error,
+)
 from catalog.store.locks import write_transaction
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
 from catalog.store.upgrade import HEAD_REVISION, current_revision, ensure_schema
+from catalog.store.upsert import upsert_many
+
+REBUILD_BATCH = 2_000
+"""Curated rows written per statement: big enough to amortise each round trip, small
+enough that memory stays flat whatever the size of the files."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,7 @@ def open_store(
             _ensure_fresh(engine, data_dir)
         except DatabaseError as exc:
             if not is_sqlite(engine) or not is_corruption(exc):
-                raise StorageError(f"cannot use the database at {_safe(url)}: {exc.orig}") from exc
+                raise storage_error(exc, engine) from None
             engine.dispose()
             recovered = _move_aside(engine.url.database)
             engine = make_engine(url)
@@ -83,39 +96,72 @@ def rebuild_store(
     *,
     data_dir: str | os.PathLike[str] | None = None,
     only_if_stale: bool = False,
-) -> CuratedData:
+) -> None:
     """Rebuild the curated part of the store from the YAML files, in one transaction.
+
+    The models are streamed: each entry is validated, converted and written in batches as it
+    is read, so memory follows the batch rather than the files. A problem anywhere rolls the
+    whole rebuild back (after the rest of the files were read, so every problem is listed).
 
     Args:
         engine: the store (its schema is upgraded first when behind).
         data_dir: a folder of YAML files merged over the shipped ones.
         only_if_stale: skip the rebuild when, once the write lock is held, the store turns out
             to be built from these files already (another process just rebuilt it).
+
+    Raises:
+        DataFileError: a curated file has problems; the store is left as it was.
+        StorageError: the store refused the writes (a full disk, a read-only file); it is
+            left as it was.
     """
-    curated = load_curated(data_dir)
+    curated = CuratedReader(data_dir)
     ensure_schema(engine)
-    commercial = {lid: lic.term("commercial_use").value for lid, lic in curated.licenses.items()}
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with write_transaction(engine, "catalog") as conn:
-        if only_if_stale and _is_fresh(_meta_of(conn), curated.digest):
-            return curated
-        conn.execute(delete(MODEL).where(MODEL.c.tier == "curated"))
-        # A curated entry takes over a Hub-discovered row of the same id.
-        conn.execute(delete(MODEL).where(MODEL.c.id.in_(list(curated.models))))
-        conn.execute(delete(LICENSE))
-        if curated.licenses:
-            conn.execute(LICENSE.insert(), [license_row(lic) for lic in curated.licenses.values()])
-        rows = [
-            model_row(Model.from_entry(entry), commercial_use=commercial[entry.license])
-            for entry in curated.models.values()
-        ]
-        if rows:
-            conn.execute(MODEL.insert(), rows)
-        _set_meta(
-            conn, {"schema_version": SCHEMA_VERSION, "data_digest": curated.digest, "built_at": now}
-        )
+    try:
+        with write_transaction(engine, "catalog") as conn:
+            if only_if_stale and _is_fresh(_meta_of(conn), curated.digest):
+                return
+            _write_curated(conn, curated)
+    except STORE_ERRORS as exc:
+        if isinstance(exc, DatabaseError) and is_sqlite(engine) and is_corruption(exc):
+            raise  # open_store moves the file aside and builds a new one
+        raise storage_error(exc, engine) from None
     analyze(engine, only_if_needed=True)
-    return curated
+
+
+def _write_curated(conn: Connection, curated: CuratedReader) -> None:
+    """Replace the curated rows and the licenses, streaming the models in batches.
+
+    Raises:
+        DataFileError: after reading every file, when any had problems (the caller's
+            transaction then rolls back).
+    """
+    conn.execute(delete(MODEL).where(MODEL.c.tier == "curated"))
+    conn.execute(delete(LICENSE))
+    if curated.licenses:
+        conn.execute(LICENSE.insert(), [license_row(lic) for lic in curated.licenses.values()])
+    commercial = {lid: lic.term("commercial_use").value for lid, lic in curated.licenses.items()}
+    batch: list[dict[str, Any]] = []
+    for entry in curated.models():
+        if curated.problems:
+            continue  # nothing will be kept: read on only to list the other problems
+        batch.append(model_row(Model.from_entry(entry), commercial_use=commercial[entry.license]))
+        if len(batch) == REBUILD_BATCH:
+            _write_models(conn, batch)
+            batch.clear()
+    curated.check()
+    _write_models(conn, batch)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    _set_meta(
+        conn,
+        {"schema_version": SCHEMA_VERSION, "data_digest": curated.digest, "built_at": now},
+    )
+
+
+def _write_models(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert curated rows; one with the id of a row already there (a shipped entry the
+    overlay replaces, a Hub-discovered model now curated) takes that row's place."""
+    if rows:
+        upsert_many(conn, MODEL, rows, key=("id",))
 
 
 def store_info(

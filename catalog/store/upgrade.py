@@ -35,6 +35,7 @@ REVISIONS: tuple[str, ...] = (
     "0002_saved_queries",
     "0003_family_rank_index",
     "0004_model_shutdown",
+    "0005_bench_backends",
 )
 """Every revision this modelcat ships, oldest first (a test checks it against the scripts)."""
 HEAD_REVISION = REVISIONS[-1]

@@ -1,4 +1,4 @@
-"""``INSERT ... ON CONFLICT DO UPDATE``: one row written atomically, on SQLite and PostgreSQL."""
+"""``INSERT ... ON CONFLICT DO UPDATE``: rows written atomically, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,15 +18,23 @@ def upsert(
     insert would: the second insert meets the first one's key on PostgreSQL). Other databases
     fall back to a delete and an insert in the caller's transaction.
     """
+    upsert_many(conn, table, [values], key=key)
+
+
+def upsert_many(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, key: Sequence[str]
+) -> None:
+    """:func:`upsert` of many rows (with the same columns) in one executemany."""
     dialect = conn.dialect.name
-    changes = {k: v for k, v in values.items() if k not in key}
     if dialect in ("sqlite", "postgresql"):
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
-        stmt = insert(table).values(dict(values))
-        conn.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=changes))
+        stmt = insert(table)
+        changes = {name: stmt.excluded[name] for name in rows[0] if name not in key}
+        conn.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=changes), rows)
         return
-    conn.execute(delete(table).where(*(table.c[k] == values[k] for k in key)))
-    conn.execute(table.insert().values(dict(values)))
+    for values in rows:
+        conn.execute(delete(table).where(*(table.c[k] == values[k] for k in key)))
+    conn.execute(table.insert(), list(rows))

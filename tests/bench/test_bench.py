@@ -202,7 +202,7 @@ class TestSafety:
 
     def test_a_gguf_file_is_not_for_this_backend(self, tiny_models: TinyModels) -> None:
         with pytest.raises(BenchmarkError, match="GGUF"):
-            run_benchmark(path_or_model=tiny_models.gguf, **SMALL)
+            run_benchmark(path_or_model=tiny_models.gguf, backend="transformers", **SMALL)
 
 
 class TestCancel:

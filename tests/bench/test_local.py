@@ -14,7 +14,10 @@ from catalog.local.model import LocalModel
 from catalog.local.scan import find_local_models
 from tests.fixtures.tiny_models import TinyModels, copy_model, write_gguf_stub, write_hf_cache
 
-JSON_KEYS = ["path", "hub_id", "catalog_id", "revision", "size_bytes", "formats", "remote_code"]
+JSON_KEYS = [
+    "path", "hub_id", "catalog_id", "revision", "size_bytes", "formats", "remote_code",
+    "source", "name", "architecture", "parameters", "context_length", "quantization",
+]  # fmt: skip
 
 
 def _by_hub_id(models: tuple[LocalModel, ...]) -> dict[str | None, LocalModel]:

@@ -113,8 +113,10 @@ def test_markdown_and_csv_print_one_row_per_figure_like_llama_bench(
     md = bench(str(tiny_models.gpt2), *SMALL, "--format", "md", "--no-store")
     assert md.exit_code == 0, md.output
     lines = md.stdout.splitlines()
-    assert lines[0] == "| model | device | dtype | threads | test | result | unit |"
-    tests = [line.split(" | ")[4] for line in lines[2:]]
+    assert lines[0] == (
+        "| model | backend | quant | device | dtype | threads | test | result | unit |"
+    )
+    tests = [line.split(" | ")[6] for line in lines[2:]]
     assert tests == ["load", "pp16", "tg6", "ttft pp16", "peak memory", "perplexity"]
     assert " ± " in lines[3] and lines[3].endswith("| tokens/s |")
 
@@ -153,7 +155,8 @@ def test_unsafe_models_are_refused_naming_the_flag(
     [
         ("corrupt_safetensors", "is not a valid safetensors file"),
         ("missing_config", "has no config.json, so it is not a transformers model folder"),
-        ("gguf", "the transformers backend cannot run GGUF"),
+        # A GGUF file goes to the llama-cpp backend, which reads its header first.
+        ("gguf", "is not a readable GGUF model"),
     ],
 )
 def test_damaged_or_unloadable_folders_exit_2_with_a_clear_message(

@@ -14,7 +14,10 @@ from tests.fixtures.tiny_models import TinyModels, copy_model, write_hf_cache
 
 pytestmark = pytest.mark.bench
 
-JSON_KEYS = ["path", "hub_id", "catalog_id", "revision", "size_bytes", "formats", "remote_code"]
+JSON_KEYS = [
+    "path", "hub_id", "catalog_id", "revision", "size_bytes", "formats", "remote_code",
+    "source", "name", "architecture", "parameters", "context_length", "quantization",
+]  # fmt: skip
 SHAPE_KEYS = (
     "model_type", "vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",
     "num_attention_heads", "num_key_value_heads", "max_position_embeddings", "tie_word_embeddings",
@@ -47,6 +50,12 @@ def test_finds_cached_models_with_exact_keys_and_links_a_curated_hub_id(
         "size_bytes": sum(p.stat().st_size for p in (curated.repo_dir / "blobs").iterdir()),
         "formats": ["safetensors"],
         "remote_code": False,
+        "source": "hf-cache",
+        "name": None,
+        "architecture": None,
+        "parameters": None,
+        "context_length": None,
+        "quantization": None,
     }
     assert by_hub["tiny-org/tiny-gpt2"]["catalog_id"] is None
     assert by_hub["tiny-org/tiny-gpt2"]["revision"] == other.commit

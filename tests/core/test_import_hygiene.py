@@ -5,7 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("textual", "torch", "transformers", "huggingface_hub")
+HEAVY = (
+    "textual",
+    "torch",
+    "transformers",
+    "huggingface_hub",
+    "llama_cpp",
+    "gguf",
+    "httpx",
+    "numpy",
+)
 
 PROBE = """
 import sys
@@ -33,6 +42,15 @@ def test_modelcat_help_loads_no_heavy_module() -> None:
         "    app(['--help'], prog_name='modelcat')\n"
         "except SystemExit:\n"
         "    pass\n"
+    )
+    assert _loaded_after(body) == []
+
+
+def test_the_runtimes_and_the_local_scan_load_no_heavy_module() -> None:
+    body = (
+        "import catalog.bench.runner, catalog.bench.backends.openai\n"
+        "import catalog.bench.backends.llama_cpp, catalog.local.scan, catalog.local.gguf_files\n"
+        "import catalog.cli.bench_cmd, catalog.cli.local_cmd, catalog.cli.estimate_cmd\n"
     )
     assert _loaded_after(body) == []
 

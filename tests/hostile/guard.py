@@ -31,6 +31,8 @@ class Guarded:
     stdout: str
     stderr: str
     seconds: float
+    cpu_seconds: float
+    """User and system time of the child."""
     peak_mb: float
     """Peak resident memory of the child."""
     timed_out: bool
@@ -93,6 +95,7 @@ def run_guarded(
         stdout=b"".join(out).decode(errors="replace"),
         stderr=b"".join(err).decode(errors="replace"),
         seconds=time.monotonic() - started,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
         peak_mb=usage.ru_maxrss / 1024,
         timed_out=killed.is_set(),
     )

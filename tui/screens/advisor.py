@@ -58,8 +58,12 @@ class AdvisorScreen(ModelcatScreen):
             yield Button("Advise", variant="primary", id="advise")
             yield Static("", id="plan", classes="title")
             yield Static("", id="reasons", classes="hint")
-            yield DataTable(id="advice", cursor_type="row")
-            yield DataTable(id="alternatives", cursor_type="row", zebra_stripes=True)
+            # Shown with the first advice: an empty table would be a tab stop showing nothing.
+            advice = DataTable[str](id="advice", cursor_type="row")
+            others = DataTable[str](id="alternatives", cursor_type="row", zebra_stripes=True)
+            advice.display = others.display = False
+            yield advice
+            yield others
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -113,6 +117,7 @@ class AdvisorScreen(ModelcatScreen):
         self.query_one("#plan", Static).update(advice.plan())
         self.query_one("#reasons", Static).update("\n".join(f"• {r}" for r in advice.reasons))
         table = self.query_one("#advice", DataTable)
+        table.display = True
         table.clear(columns=True)
         table.add_columns("model", "license", "fit here", "memory", "why")
         for candidate in advice.shortlist:
@@ -127,6 +132,7 @@ class AdvisorScreen(ModelcatScreen):
                 key=candidate.model.id,
             )
         others = self.query_one("#alternatives", DataTable)
+        others.display = True
         others.clear(columns=True)
         others.add_columns("alternative", "viable", "why not")
         for alt in advice.alternatives:

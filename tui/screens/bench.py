@@ -99,7 +99,7 @@ class BenchScreen(TaskScreen):
         model = self.mc.catalog.get(model_id)
         if model.is_api:
             return None, f"{model_id} is API-only: there are no weights to benchmark."
-        copies = local_copies(model)
+        copies = local_copies(model, cat=self.mc.catalog)
         if copies:
             return str(copies[0].path), None
         hint = f" ({download_command(model.hub_id)})" if model.hub_id else ""
@@ -181,9 +181,12 @@ class BenchScreen(TaskScreen):
             result = cast("StoredRun", worker.result)
             self.results.append(result)
             self.query_one(BenchChart).show(self.results[-HISTORY:])
+            # The screen runs in-process backends, which always measure prefill and memory.
+            prefill = result.prefill_tps.mean if result.prefill_tps else float("nan")
+            peak = (result.peak_memory_bytes or 0) / 1e6
             text = (
-                f"{result.model}: decode {result.decode_tps.mean:.1f} tok/s, prefill "
-                f"{result.prefill_tps.mean:.1f} tok/s, peak {result.peak_memory_bytes / 1e6:.0f} MB"
+                f"{result.model} ({result.result.label}): decode {result.decode_tps.mean:.1f} "
+                f"tok/s, prefill {prefill:.1f} tok/s, peak {peak:.0f} MB"
             )
             self.ended(text, done=True)
             self.notify(text, title="Benchmark done")

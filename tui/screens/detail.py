@@ -142,8 +142,9 @@ class DetailScreen(ModelcatScreen):
             for run in data.bench:
                 runs.add_row(
                     run.started_at.strftime("%Y-%m-%d %H:%M"), run.machine_label[:16],
-                    f"{run.device} {run.dtype}", _stat(run.decode_tps), _stat(run.prefill_tps),
-                    format_bytes(run.peak_memory_bytes),
+                    f"{run.device} {run.result.label}", _stat(run.decode_tps),
+                    _stat(run.prefill_tps) if run.prefill_tps else "",
+                    format_bytes(run.peak_memory_bytes) if run.peak_memory_bytes else "",
                 )  # fmt: skip
             out.append(runs)
         return out

@@ -63,16 +63,18 @@ class BenchChart(Horizontal):
         speed.plt.title("decode tokens/s (mean)")
         speed.plt.bar(labels, [r.decode_tps.mean for r in self.results])
         memory.plt.title("peak memory (MB)")
-        memory.plt.bar(labels, [r.peak_memory_bytes / 1e6 for r in self.results])
+        # A server run has no peak memory of this process: its bar stays at zero.
+        memory.plt.bar(labels, [(r.peak_memory_bytes or 0) / 1e6 for r in self.results])
         speed.refresh()
         memory.refresh()
 
 
 def run_settings(run: StoredRun) -> str:
-    """``pythia-1b p512 g128 bf16 cpu 8t``: what the run measured and how."""
+    """``pythia-1b p512 g128 transformers bf16 cpu 8t``: what the run measured and how; the
+    backend and quantization (``llama-cpp Q4_K_M``) tell runs of one model apart."""
     params = run.result.params
     name = run.model.split("/")[-1]
     return (
-        f"{name} p{params.prompt_tokens} g{params.gen_tokens} {run.dtype} {run.device} "
+        f"{name} p{params.prompt_tokens} g{params.gen_tokens} {run.result.label} {run.device} "
         f"{params.threads}t"
     )

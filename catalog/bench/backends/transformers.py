@@ -1,4 +1,5 @@
-"""The one module that touches torch and transformers; both are imported inside functions.
+"""The transformers runtime: the one module that touches torch and transformers, both
+imported inside functions.
 
 Objects from those libraries cross this module's boundary as ``Any`` (transformers is
 untyped); everything else is typed.
@@ -14,12 +15,20 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from catalog.bench.backends.base import (
+    BackendName,
+    GenerateTiming,
+    LoadedModel,
+    Placement,
+    perplexity_of,
+)
 from catalog.bench.machine import GpuInfo
 from catalog.bench.params import SEED, Device, DType, DTypeChoice
 from catalog.bench.progress import BenchmarkCancelled
-from catalog.bench.safety import LoadPlan
+from catalog.bench.safety import LoadPlan, check_model_folder
 from catalog.errors import BenchmarkError
 
 INSTALL_HINT = (
@@ -36,6 +45,18 @@ _CONTEXT_KEYS = (
     "seq_length",
     "n_ctx",
 )
+
+
+def runtime_version() -> str | None:
+    """``transformers X / torch Y`` when both are installed."""
+    from importlib import metadata
+
+    try:
+        return (
+            f"transformers {metadata.version('transformers')} / torch {metadata.version('torch')}"
+        )
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _transformers() -> Any:
@@ -70,17 +91,6 @@ class Loaded:
     eos_token_id: Any
     keeps_last_logits: bool
     """The forward accepts ``logits_to_keep``, as generate uses it for the prefill."""
-
-
-@dataclass(frozen=True)
-class GenerateTiming:
-    """Clock readings of one ``generate`` call."""
-
-    ttft_s: float
-    """From the call to the first generated token."""
-    decode_s: float
-    """From the first to the last generated token."""
-    total_s: float
 
 
 def native_model_types() -> frozenset[str]:
@@ -361,12 +371,7 @@ def perplexity(loaded: Loaded, text: str, *, max_window: int = 1024) -> tuple[fl
             loss = loaded.model(input_ids=tensor, labels=tensor).loss
             nll += float(loss) * (len(chunk) - 1)
             count += len(chunk) - 1
-    if count == 0:
-        raise BenchmarkError("the perplexity text is too short for this tokenizer")
-    try:
-        return math.exp(nll / count), count
-    except OverflowError:
-        return math.inf, count
+    return perplexity_of(nll, count)
 
 
 def reset_cuda_peak() -> None:
@@ -381,3 +386,111 @@ def cuda_peaks() -> tuple[int, int]:
     import torch
 
     return int(torch.cuda.max_memory_allocated()), int(torch.cuda.max_memory_reserved())
+
+
+class TorchModel:
+    """A loaded transformers model behind the runner's ``LoadedModel`` interface."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+
+    @property
+    def context_length(self) -> int | None:
+        """The model's maximum positions, from its config."""
+        return self.loaded.context_length
+
+    def prompt(self, text: str, n_tokens: int) -> object:
+        """A ``[1, n_tokens]`` tensor of token ids on the model's device."""
+        return prompt_ids(self.loaded, text, n_tokens)
+
+    def time_prefill(self, prompt: object) -> float:
+        """One forward pass over the prompt."""
+        return time_prefill(self.loaded, prompt)
+
+    def time_generate(
+        self, prompt: object, *, gen_tokens: int, cancel: threading.Event | None
+    ) -> GenerateTiming:
+        """``model.generate`` with a per-token clock."""
+        return time_generate(self.loaded, prompt, gen_tokens=gen_tokens, cancel=cancel)
+
+    def perplexity(self, text: str) -> tuple[float, int]:
+        """Non-overlapping windows of the text, scored with the model's own loss."""
+        return perplexity(self.loaded, text)
+
+    def release(self) -> None:
+        """Drop model and tokenizer."""
+        release(self.loaded)
+
+
+class TransformersRuntime:
+    """A checked model folder, its device and dtype, ready to load with transformers."""
+
+    name: BackendName = "transformers"
+
+    def __init__(
+        self, plan: LoadPlan, *, device: Device, dtype: DType, threads: int | None,
+        trust_remote_code: bool,
+    ) -> None:  # fmt: skip
+        self.plan = plan
+        self.device = device
+        self.dtype = dtype
+        self.threads = threads
+        self.trust_remote_code = trust_remote_code
+        self.placement = Placement(
+            device=device, dtype=dtype, quantization=dtype, weights_format=plan.weights_format
+        )
+
+    def session(self) -> contextlib.AbstractContextManager[int]:
+        """torch threads, quiet transformers logging, a forked RNG."""
+        return session(threads=self.threads, device=self.device)
+
+    def load(self) -> tuple[LoadedModel, float]:
+        """Tokenizer and model from the folder."""
+        loaded, seconds = load(
+            self.plan, device=self.device, dtype=self.dtype,
+            trust_remote_code=self.trust_remote_code,
+        )  # fmt: skip
+        return TorchModel(loaded), seconds
+
+    def reset_gpu_peak(self) -> None:
+        """CUDA peak counters from now."""
+        if self.device == "cuda":
+            reset_cuda_peak()
+
+    def gpu_peaks(self) -> tuple[int, int] | None:
+        """CUDA peak allocated and reserved bytes."""
+        return cuda_peaks() if self.device == "cuda" else None
+
+    def gpus(self) -> list[GpuInfo]:
+        """The CUDA devices torch sees."""
+        return gpu_info()
+
+
+def prepare(
+    path: Path,
+    *,
+    device: str,
+    dtype: DTypeChoice,
+    threads: int | None,
+    trust_remote_code: bool,
+    allow_pickle: bool,
+) -> TransformersRuntime:
+    """Check the folder (nothing is loaded yet) and choose device and dtype.
+
+    Raises:
+        BenchmarkError: torch or transformers missing, or the folder cannot be loaded.
+        UnsafeModelError: the folder needs ``trust_remote_code`` or ``allow_pickle``.
+    """
+    ensure_available()
+    plan = check_model_folder(
+        path,
+        trust_remote_code=trust_remote_code,
+        allow_pickle=allow_pickle,
+        native_model_types=native_model_types(),
+        is_native_tokenizer=is_native_tokenizer,
+    )
+    on = pick_device(device)
+    return TransformersRuntime(
+        plan, device=on, dtype=pick_dtype(dtype, on), threads=threads,
+        trust_remote_code=trust_remote_code,
+    )  # fmt: skip
