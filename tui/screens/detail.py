@@ -22,7 +22,7 @@ from tui.widgets.estimate_card import EstimateCard
 
 if TYPE_CHECKING:
     from catalog.bench.result import Stat
-    from catalog.schema import Lifecycle
+    from catalog.schema import ApiInfo, Lifecycle
 
 VERDICT_CLASS = {"allowed": "good", "conditional": "warn", "forbidden": "bad", "unknown": "warn"}
 FACTS = (
@@ -35,11 +35,14 @@ FACTS = (
 
 
 class DetailScreen(ModelcatScreen):
-    """One model, every section; space marks it, b benchmarks it."""
+    """One model, every section; space marks it, b benchmarks it (not an API-only model), o opens
+    and y copies the source URL of the highlighted row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark"),
         Binding("b", "bench", "Bench"),
+        Binding("o", "open_source", "Open source"),
+        Binding("y", "copy_source", "Copy source"),
     ]
 
     def __init__(self, model_id: str) -> None:
@@ -64,6 +67,7 @@ class DetailScreen(ModelcatScreen):
         if worker.group == "detail" and state == WorkerState.SUCCESS:
             assert isinstance(worker.result, DetailData)
             self.data = worker.result
+            self.refresh_bindings()  # b goes for an API-only model
             body = self.query_one("#detail", VerticalScroll)
             body.remove_children()
             body.mount_all(self._sections(worker.result))
@@ -75,9 +79,55 @@ class DetailScreen(ModelcatScreen):
         self.notify(f"{self.model_id} {'marked' if marked else 'unmarked'}", timeout=3)
         self._title()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "bench":
+            # An API-only model has no weights to run here: no key, no footer entry.
+            return self.data is not None and not self.data.model.is_api
+        return True
+
     def action_bench(self) -> None:
         """Benchmark this model."""
         self.mc.open_bench(self.model_id)
+
+    def source_url(self) -> str | None:
+        """The source URL of the highlighted row of the focused table (None: no such row)."""
+        table = self.focused
+        if not isinstance(table, DataTable) or not table.row_count:
+            return None
+        cells = [str(cell) for cell in table.get_row_at(table.cursor_row)]
+        return next((c for c in reversed(cells) if c.startswith(("https://", "http://"))), None)
+
+    def action_open_source(self) -> None:
+        """Open the highlighted row's source in the browser (copied where there is none)."""
+        import webbrowser
+
+        url = self.source_url()
+        if url is None:
+            self.notify("Move to a row with a source first (tab to a table).", timeout=4)
+            return
+        try:
+            browser: webbrowser.BaseBrowser | None = webbrowser.get()
+        except webbrowser.Error:
+            browser = None
+        # A console browser (lynx, w3m) would take over this very terminal: copy instead.
+        console = isinstance(browser, webbrowser.GenericBrowser) and not isinstance(
+            browser, webbrowser.BackgroundBrowser
+        )
+        if browser is None or console:
+            self.app.copy_to_clipboard(url)
+            self.notify(f"No graphical browser here; copied {url}", timeout=6)
+            return
+        browser.open(url)
+        self.notify(f"Opening {url}", timeout=4)
+
+    def action_copy_source(self) -> None:
+        """Copy the highlighted row's source URL to the clipboard."""
+        url = self.source_url()
+        if url is None:
+            self.notify("Move to a row with a source first (tab to a table).", timeout=4)
+            return
+        self.app.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", timeout=4)
 
     def _title(self) -> None:
         if self.data is not None:
@@ -95,7 +145,7 @@ class DetailScreen(ModelcatScreen):
         m = data.model
         out: list[Widget] = [Static(self._title_text(data), id="title", classes="title")]
         out += _section("Facts and sources")
-        facts = _table("field", "value", "source")
+        facts = _table("field", "value", "source", cursor=True)
         for label, attr in FACTS:
             value = getattr(m, attr)
             if attr in ("params", "active_params", "context_length") and value:
@@ -108,6 +158,8 @@ class DetailScreen(ModelcatScreen):
         out.append(facts)
         if m.notes:
             out.append(Static(m.notes, classes="hint"))
+        if m.api is not None:
+            out += _vendor(m.api)
         out += self._license(data)
         out += _section("Tuning")
         tuning = _table("methods", "routes")
@@ -233,8 +285,37 @@ def _section(title: str) -> list[Widget]:
     return [Label(title, classes="section")]
 
 
-def _table(*columns: str) -> DataTable[str]:
-    table: DataTable[str] = DataTable(show_cursor=False, zebra_stripes=True)
+def _vendor(api: ApiInfo) -> list[Widget]:
+    """The vendor's API and its prices (US$ per million tokens), with where they were read."""
+    out = _section(f"API: {api.vendor}")
+    prices = _table(
+        "API model",
+        "input $/Mtok",
+        "output $/Mtok",
+        "training $/Mtok",
+        "as of",
+        "source",
+        cursor=True,
+    )
+    pricing = api.pricing
+    if pricing is None:
+        out.append(Static(f"{api.model_name}: the catalog has no prices for it.", classes="hint"))
+        return out
+    prices.add_row(
+        api.model_name, _price(pricing.input_per_mtok), _price(pricing.output_per_mtok),
+        _price(pricing.training_per_mtok), pricing.as_of.isoformat(), str(pricing.source),
+    )  # fmt: skip
+    out.append(prices)
+    return out
+
+
+def _price(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _table(*columns: str, cursor: bool = False) -> DataTable[str]:
+    # A table with sources gets a row cursor, so o and y know which source is meant.
+    table: DataTable[str] = DataTable(show_cursor=cursor, cursor_type="row", zebra_stripes=True)
     table.add_columns(*columns)
     return table
 

@@ -46,7 +46,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("browse", "fit ~", "judged from the parameter count alone (no config: KV cache unknown)"),
     ("browse", "escape", "from the search box or filters back to the table"),
     ("detail", "space", "mark or unmark this model"),
-    ("detail", "b", "benchmark this model"),
+    ("detail", "b", "benchmark this model (not offered for an API-only model: its prices show)"),
+    ("detail", "o / y", "open in the browser / copy the source URL of the highlighted row"),
     ("local models", "b, enter, r", "benchmark the copy, open its catalog entry, rescan"),
     ("licenses", "↑ ↓, enter", "models under the highlighted license; enter moves to them"),
     (
