@@ -9,9 +9,11 @@ Run from the repository root::
 A claim is one kind of fact an entry states (license, access, parameter count, config, prices,
 lifecycle, tuning routes, context length, release date). It is *sourced* when a URL in the entry
 backs it, and *unverified* when a line of the entry's ``unverified`` list is about it (a line about
-nothing listed counts as an ``other`` claim). The unverified share is unverified claims over all
-claims. Exit code 1 when a problem is found: a duplicate id, an unknown license, an unsourced
-license or access claim, a license no model uses, an inconsistent API or open-weight entry.
+nothing listed counts as an ``other`` claim; the "never disclosed" line the schema asks of a null
+parameter count is not a doubt). The unverified share is unverified claims over all claims.
+
+Exit code 1 when a problem is found: a duplicate id, an unknown license, an unsourced license or
+access claim, a license no model uses, an inconsistent API or open-weight entry.
 """
 
 from __future__ import annotations
@@ -94,11 +96,17 @@ def _claims(entry: ModelEntry) -> dict[str, bool]:
     return claims
 
 
+def _states_a_null_count(entry: ModelEntry, line: str) -> bool:
+    # the schema asks a null params to say why in `unverified`: that is no claim, so no doubt
+    return entry.params is None and topic_of(line) == "params" and "disclosed" in line.lower()
+
+
 def report_entry(entry: ModelEntry) -> EntryReport:
     """Which of the entry's claims are sourced, unsourced and unverified."""
     claims = _claims(entry)
-    # a line about a claim the entry does not make (a null count, say) still counts, as "other"
-    flagged = {t if t in claims else "other" for t in map(topic_of, entry.unverified)}
+    lines = [line for line in entry.unverified if not _states_a_null_count(entry, line)]
+    # a line about a claim the entry does not make still counts, as "other"
+    flagged = {t if t in claims else "other" for t in map(topic_of, lines)}
     if "other" in flagged:
         claims["other"] = False
     return EntryReport(

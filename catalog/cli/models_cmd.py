@@ -252,7 +252,9 @@ def shortlist(
             distribute=(distribute or DistributeChoice.none).value,
             train_on_outputs=train_on_outputs, host_api=host_api,
         )  # fmt: skip
-        filters = dataclasses.replace(filters, use=intended)
+        # --mau is part of the intended use here: a license whose terms are unknown stays, as in
+        # `license check` with the same flags, instead of being dropped by the commercial filter
+        filters = dataclasses.replace(filters, use=intended, mau=None)
     cat = open_catalog(ctx)
     order = Sort.parse(sort, default=SHORTLIST_SORT)
     if fits or dtype or context is not None or memory or gpu_memory or machine:

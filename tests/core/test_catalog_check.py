@@ -19,15 +19,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "check_catalog.py"
 
-UNVERIFIED_SHARE_BASELINE = 0.166
-"""The share when the check was introduced: 91 unverified claims of 548 on main at 26dbaab."""
+UNVERIFIED_SHARE_BASELINE = 0.154
+"""The share when the check was introduced: 83 unverified claims of 540 on main at 26dbaab.
 
-ALLOWED_PROBLEMS = {
-    "license cc-by-nc-4.0 is used by no model",
-    "license tii-falcon-license-2.0 is used by no model",
-    "license tongyi-qianwen-research is used by no model",
-}
-"""Licenses whose models (Command R, Falcon 3, Qwen-1.8B) are being added; this set only shrinks."""
+(The "never disclosed" line the schema asks of a null parameter count is no doubt and is not
+counted; counted with it, the start was 91 of 548.)"""
 
 
 def _run(*args: str) -> tuple[int, dict[str, Any]]:
@@ -60,8 +56,8 @@ def test_the_unverified_share_does_not_grow(shipped: dict[str, Any]) -> None:
     assert summary["unverified_share"] <= UNVERIFIED_SHARE_BASELINE
 
 
-def test_the_shipped_catalog_has_no_other_problem(shipped: dict[str, Any]) -> None:
-    assert set(shipped["summary"]["problems"]) <= ALLOWED_PROBLEMS
+def test_the_shipped_catalog_has_no_problem(shipped: dict[str, Any]) -> None:
+    assert shipped["summary"]["problems"] == []
 
 
 def _broken_copy(tmp_path: Path, edit: Any) -> Path:

@@ -95,7 +95,7 @@ REMOTE_CODE_ONLY = {"qwen"}
 
 
 def test_open_weight_entries_have_configs() -> None:
-    assert len(WITH_CONFIG) >= 64
+    assert len(WITH_CONFIG) >= 100
     assert all(SHIPPED[i].access != "api" for i in WITH_CONFIG)
     weights = {
         i
@@ -182,8 +182,7 @@ def test_verified_values_are_copied_exactly(model_id: str) -> None:
 
 def test_fixture_models_are_all_matched() -> None:
     matched = {_fixture_repo(SHIPPED[i]) for i in WITH_CONFIG} - {None}
-    # gpt2 is the only fixture model without a curated entry
-    assert set(VERIFIED) - matched == {"openai-community/gpt2"}
+    assert set(VERIFIED) == matched
 
 
 def test_a_wrong_config_is_caught() -> None:
