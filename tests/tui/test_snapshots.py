@@ -40,7 +40,8 @@ def snap_app(
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("MODELCAT_CONFIG", raising=False)
-    return app_factory(export_dir=Path("exports"))
+    # absolute: the dialog shows the folder resolved, so "exports" showed the worktree it ran in
+    return app_factory(export_dir=Path("/exports"))
 
 
 async def search(pilot: Pilot[Any], text: str) -> None:
