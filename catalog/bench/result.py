@@ -147,6 +147,8 @@ class BenchResult:
     runtime: str | None = None
     """The runtime and its version (``llama-cpp-python 0.3.36``)."""
     server: ServerFigures | None = None
+    notes: tuple[str, ...] = ()
+    """What to know to read the figures, e.g. that the folder's own code was ignored."""
 
     @property
     def peak_memory_bytes(self) -> int | None:
@@ -195,6 +197,7 @@ class BenchResult:
             "context": self.params.context,
             "gpu_layers": self.params.gpu_layers,
             "server": self.server.to_json() if self.server else None,
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -236,6 +239,7 @@ class BenchResult:
             quantization=data.get("quantization", data["dtype"]),
             runtime=data.get("runtime"),
             server=ServerFigures.from_json(data["server"]) if data.get("server") else None,
+            notes=tuple(str(note) for note in data.get("notes") or ()),
         )
 
 

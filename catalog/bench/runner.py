@@ -275,4 +275,5 @@ def _measure(
         backend=runtime.name,
         quantization=placement.quantization,
         runtime=version,
+        notes=placement.notes,
     )

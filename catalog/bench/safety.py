@@ -1,7 +1,10 @@
 """Checks made before a model is loaded: nothing runs or unpickles without the user's consent.
 
 - Code shipped with a model (``auto_map`` in config.json or tokenizer_config.json naming
-  classes that transformers does not have) runs only with ``trust_remote_code``.
+  classes that transformers does not have) runs only with ``trust_remote_code``. Without it, an
+  ``auto_map`` beside a ``model_type`` transformers implements is ignored (transformers loads
+  its own class, as it does itself), and the plan says so: the figures are the stock
+  architecture's, not the custom code's.
 - Pickle weights (``.bin``, ``.pt``, ``.pth``, ``.ckpt``) are used only when no safetensors
   exist and ``allow_pickle`` is set; transformers then loads them with ``weights_only=True``.
 - Safetensors are always preferred, and their headers are checked first so a truncated
@@ -27,6 +30,7 @@ from catalog.local.files import (
     model_type_of,
     read_json_object,
 )
+from catalog.text import clip, printable
 
 LoadableFormat = Literal["safetensors", "pickle"]
 
@@ -43,6 +47,9 @@ class LoadPlan:
     weights_format: LoadableFormat
     needs_remote_code: bool
     """The folder's own code is needed (and was allowed with ``trust_remote_code``)."""
+    ignored_code: str | None = None
+    """The folder maps its own code for an architecture transformers has, and transformers'
+    own class is loaded instead: what was ignored, for the result and the user."""
 
 
 def check_model_folder(
@@ -100,6 +107,22 @@ def check_model_folder(
         config=config,
         weights_format=_weights_to_load(path, allow_pickle=allow_pickle),
         needs_remote_code=bool(needs_code),
+        ignored_code=None if trust_remote_code else _ignored_code(config, native_model_types),
+    )
+
+
+def _ignored_code(config: dict[str, Any], native_model_types: Collection[str]) -> str | None:
+    """What transformers leaves unused when ``auto_map`` names classes it has natively."""
+    model_type = model_type_of(config)
+    model_map = auto_map_of(config)
+    if not model_map or model_type not in native_model_types:
+        return None
+    mapped = ", ".join(f"{auto} -> {target}" for auto, target in sorted(model_map.items()))
+    return (
+        f"the folder's own code was ignored: config.json maps it ({printable(clip(mapped, 200))}) for "
+        f"model_type {model_type!r}, which transformers implements, so transformers' own class "
+        "ran; these figures are the stock architecture's (--trust-remote-code runs the "
+        "folder's code)"
     )
 
 

@@ -312,6 +312,8 @@ def _report(
             "recorded_at": None,
         }
     print_run(result, fmt, payload=payload)
+    for note in result.notes:  # in every format: JSON readers see it in "notes" as well
+        err(f"modelcat: {note}")
     if fmt is Format.table:
         if payload["id"]:
             key = catalog_id or result.model

@@ -57,6 +57,8 @@ class Placement:
     quantization: str
     """The weights as stored: the torch dtype, or the GGUF type (``Q4_K_M``...)."""
     weights_format: str
+    notes: tuple[str, ...] = ()
+    """What the user must know to read the figures (the folder's own code was ignored)."""
 
 
 class LoadedModel(Protocol):

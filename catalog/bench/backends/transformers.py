@@ -437,7 +437,11 @@ class TransformersRuntime:
         self.threads = threads
         self.trust_remote_code = trust_remote_code
         self.placement = Placement(
-            device=device, dtype=dtype, quantization=dtype, weights_format=plan.weights_format
+            device=device,
+            dtype=dtype,
+            quantization=dtype,
+            weights_format=plan.weights_format,
+            notes=(plan.ignored_code,) if plan.ignored_code else (),
         )
 
     def session(self) -> contextlib.AbstractContextManager[int]:
