@@ -8,6 +8,7 @@
     ├── StorageError             the database cannot be opened or written       -> exit 2
     ├── HubError                 the Hub could not be reached or answered badly -> exit 1
     │   ├── HubOfflineError      HF_HUB_OFFLINE is set
+    │   ├── HubUnreachableError  no connection to the endpoint at all (DNS, refused, no route)
     │   └── GatedModelError      the repository needs an access grant
     ├── EstimateError            a config cannot be turned into an estimate     -> exit 2
     └── BenchmarkError           a local model cannot be loaded or measured     -> exit 2
@@ -110,6 +111,18 @@ class HubError(CatalogError):
 
 class HubOfflineError(HubError):
     """Offline mode (``HF_HUB_OFFLINE``) forbids any request."""
+
+
+class HubUnreachableError(HubError):
+    """No connection to the Hub endpoint at all (name not resolved, refused, unreachable).
+
+    Not about one model: every further request would fail the same way, so a sync stops.
+    """
+
+    def __init__(self, endpoint: str, reason: str) -> None:
+        self.endpoint = endpoint
+        self.reason = reason
+        super().__init__(f"cannot reach the Hub at {endpoint}: {reason}")
 
 
 class GatedModelError(HubError):

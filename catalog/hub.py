@@ -8,6 +8,7 @@ gets plain ``HubModel`` objects and, on failure, errors from ``catalog.errors``:
     gated repository without access                   -> GatedModelError
     repo / revision / file not found, HTTP 400, ...   -> HubError with the reason
     429, 408, 5xx, timeouts, dropped connections      -> retried, then HubError
+    no connection at all (DNS, refused, no route)      -> HubUnreachableError, at once
     a body that is not the JSON expected              -> HubError("invalid JSON from the Hub ...")
 
 How it uses huggingface_hub 2.4.0, and why:
@@ -59,9 +60,16 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar, get_args
 from urllib.parse import quote, urlsplit
 
-from catalog.errors import CatalogError, GatedModelError, HubError, HubOfflineError, UsageError
+from catalog.errors import (
+    CatalogError,
+    GatedModelError,
+    HubError,
+    HubOfflineError,
+    HubUnreachableError,
+    UsageError,
+)
 from catalog.schema import HUB_ID_RE, MAX_PARAMS
-from catalog.text import shown, strip_controls
+from catalog.text import clip, shown, strip_controls
 
 GatedMode = Literal[False, "auto", "manual"]
 """How a repo is gated on the Hub: not at all, automatic approval, or manual approval."""
@@ -725,8 +733,9 @@ class HubClient:
             raise HubError(f"{what}: HTTP {status} from the Hub{detail}") from exc
         if isinstance(exc, httpx.TimeoutException):
             return f"no answer within {self.timeout:g} s", backoff
-        if isinstance(exc, httpx.ConnectError):
-            return f"cannot connect to {self.endpoint}", backoff
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            # Not about this model: retrying, or asking about the next one, fails the same way.
+            raise HubUnreachableError(self.endpoint, _unreachable_reason(exc)) from exc
         if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
             return "the connection broke before a full answer", backoff
         if isinstance(exc, hf.FileMetadataError):
@@ -745,6 +754,33 @@ class HubClient:
 
 
 # ---- helpers ------------------------------------------------------------------------------
+
+
+def _unreachable_reason(exc: BaseException) -> str:
+    """Why no connection was made, from the OS error under the HTTP library's exception."""
+    import errno
+    import socket
+
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return "the host name does not resolve (DNS)"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "no route to the host (network unreachable)"
+        cause = cause.__cause__ or cause.__context__
+    if "timeout" in type(exc).__name__.lower():
+        return "no connection within the timeout"
+    text = str(exc).strip().splitlines()
+    lowered = text[0].lower() if text else ""
+    if "name or service not known" in lowered or "nodename nor servname" in lowered:
+        return "the host name does not resolve (DNS)"
+    if "refused" in lowered:
+        return "connection refused"
+    return clip(text[0], 120) if text else "no connection"
 
 
 def _resolve_token(token: str | bool | None, hf_home: Path) -> _Secret | None:
