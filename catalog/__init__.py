@@ -17,15 +17,16 @@ if TYPE_CHECKING:
     from catalog.bench import run_benchmark
     from catalog.domain import Model
     from catalog.errors import CatalogError
-    from catalog.hardware import detect_hardware
+    from catalog.fit.hardware import detect_hardware
     from catalog.licenses import IntendedUse, Verdict, check_compliance, load_policy
     from catalog.local.scan import find_local_models
-    from catalog.query import Filters
+    from catalog.search import Filters, FitQuery
 
 __all__ = [
     "Catalog",
     "CatalogError",
     "Filters",
+    "FitQuery",
     "IntendedUse",
     "Model",
     "Verdict",
@@ -41,14 +42,15 @@ __all__ = [
 _LAZY = {
     "Catalog": "catalog.api",
     "CatalogError": "catalog.errors",
-    "Filters": "catalog.query",
+    "Filters": "catalog.search",
+    "FitQuery": "catalog.search",
     "Model": "catalog.domain",
     "IntendedUse": "catalog.licenses",
     "Verdict": "catalog.licenses",
     "check_compliance": "catalog.licenses",
     "load_policy": "catalog.licenses",
     "advise": "catalog.advisor",
-    "detect_hardware": "catalog.hardware",
+    "detect_hardware": "catalog.fit.hardware",
     "run_benchmark": "catalog.bench",
     "find_local_models": "catalog.local.scan",
 }

@@ -7,21 +7,33 @@ import difflib
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from catalog.domain import Model
-from catalog.errors import UnknownLicenseError, UnknownModelError
+from catalog.errors import UnknownModelError
 from catalog.paths import default_db_url, to_db_url
-from catalog.query import Filters, LicenseFacts, Sort, build_select, order
+from catalog.search.engine import SearchEngine
+from catalog.search.filters import LIST_SORT, SHORTLIST_SORT, Filters, Sort, make_filters
 from catalog.store.open import StoreInfo, open_store, rebuild_store, store_info
 from catalog.store.saved import SavedList, SavedPolicy
-from catalog.store.tables import LICENSE, MODEL
 
-LIST_SORT = Sort("id")
-SHORTLIST_SORT = Sort("score", descending=True)
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from catalog.schema import LicenseEntry
+    from catalog.search.filters import FilterArgs
+
+
+@dataclass(frozen=True)
+class LoadedList:
+    """A saved list read back: the entry, its models still in the catalog, the ids that are not."""
+
+    saved: SavedList
+    models: builtins.list[Model]
+    missing: builtins.list[str]
 
 
 class Catalog:
@@ -45,8 +57,7 @@ class Catalog:
         self.data_dir = data_dir
         self.recovered_from = recovered_from
         """Where a corrupt database file was moved before this catalog rebuilt it."""
-        self._facts: LicenseFacts | None = None
-        self._permitted: dict[Any, dict[str, frozenset[tuple[bool, bool]]]] = {}
+        self._search: SearchEngine | None = None
 
     @classmethod
     def open(
@@ -83,14 +94,14 @@ class Catalog:
         with self.engine.connect() as conn:
             yield conn
 
-    # -- queries -------------------------------------------------------------------------
+    # -- queries (all answered by the one search engine, ``catalog.search``) -------------
 
-    def facts(self) -> LicenseFacts:
-        """License columns the filters use (cached for the catalog's lifetime)."""
-        if self._facts is None:
-            with self.connect() as conn:
-                self._facts = LicenseFacts.read(conn)
-        return self._facts
+    @property
+    def search(self) -> SearchEngine:
+        """The search engine over this store."""
+        if self._search is None:
+            self._search = SearchEngine(self.engine)
+        return self._search
 
     def query(
         self,
@@ -101,58 +112,24 @@ class Catalog:
         offset: int = 0,
     ) -> builtins.list[Model]:
         """Models matching ``filters``, sorted, one page at a time."""
-        stmt = order(self._select(filters, [MODEL.c.data]), sort)
-        if top is not None:
-            stmt = stmt.limit(top)
-        if offset:
-            stmt = stmt.offset(offset)
-        with self.connect() as conn:
-            return [Model.from_json(data) for (data,) in conn.execute(stmt)]
+        return self.search.models(filters, sort=sort, top=top, offset=offset)
 
-    def _select(self, filters: Filters, columns: builtins.list[Any]) -> Any:
-        permitted = self.permitted(filters.use) if filters.use is not None else None
-        return build_select(filters, self.facts(), columns, permitted=permitted)
-
-    def permitted(self, use: Any) -> dict[str, frozenset[tuple[bool, bool]]]:
-        """For an ``IntendedUse``: license id -> the ``(is_api, vendor_finetune)`` model kinds
-        for which the use is not forbidden (judged once per kind, then cached)."""
-        cached = self._permitted.get(use)
-        if cached is not None:
-            return cached
-        from catalog.licenses import check_compliance
-
-        licenses = {lic.id: lic for lic in self.licenses()}
-        kinds = [
-            (lid, api, ft) for lid in licenses for api in (False, True) for ft in (False, True)
-        ]
-        probes = [_probe_model(lid, api=api, vendor_ft=ft) for lid, api, ft in kinds]
-        verdicts = check_compliance(probes, licenses, use)
-        out: dict[str, set[tuple[bool, bool]]] = {}
-        for (lid, api, ft), verdict in zip(kinds, verdicts, strict=True):
-            if verdict.verdict != "forbidden":
-                out.setdefault(lid, set()).add((api, ft))
-        result = {lid: frozenset(k) for lid, k in out.items()}
-        self._permitted[use] = result
-        return result
-
-    def count(self, filters: Filters) -> int:
-        """How many models match ``filters``."""
-        stmt = self._select(filters, [func.count()]).select_from(MODEL)
-        with self.connect() as conn:
-            return int(conn.execute(stmt).scalar_one())
+    def count(self, filters: Filters, *, cap: int | None = None) -> int:
+        """How many models match ``filters`` (counting stops past ``cap`` when given)."""
+        return self.search.count(filters, cap=cap)
 
     def list(
-        self, *, sort: str | None = None, top: int | None = None, **filters: Any
+        self, *, sort: str | None = None, top: int | None = None, **filters: Unpack[FilterArgs]
     ) -> builtins.list[Model]:
-        """Models matching the CLI's filters (``family=``, ``license=``, ``access=``,
-        ``tunable=``, ``commercial=``, ``mau=``, ``min_params=``, ``max_params=``,
-        ``search=``, ``tier=``), sorted by id unless ``sort`` says otherwise."""
+        """Models matching the CLI's filters (``family=``, ``license=`` in any spelling,
+        ``access=``, ``tunable=``, ``commercial=``, ``mau=``, ``min_params=``, ``max_params=``,
+        ``search=``, ``tier=``, ``use=``, ``fits=``...), sorted by id unless ``sort`` says otherwise."""
         return self.query(
             make_filters(**filters), sort=Sort.parse(sort, default=LIST_SORT), top=top
         )
 
     def shortlist(
-        self, *, sort: str | None = None, top: int | None = None, **filters: Any
+        self, *, sort: str | None = None, top: int | None = None, **filters: Unpack[FilterArgs]
     ) -> builtins.list[Model]:
         """Like ``list`` but ranked (best first, see ``catalog.ranking``).
 
@@ -165,20 +142,15 @@ class Catalog:
 
     def get(self, model: str) -> Model:
         """A model by catalog id or Hub id (case-insensitive); unknown ids suggest close ones."""
-        key = model.strip()
+        from catalog.store.model_queries import by_id, id_candidates
+
+        key = model.strip().lower()
         with self.connect() as conn:
-            row = conn.execute(select(MODEL.c.data).where(MODEL.c.id == key.lower())).first()
-            if row is None:
-                row = conn.execute(
-                    select(MODEL.c.data)
-                    .where(func.lower(MODEL.c.hub_id) == key.lower())
-                    .order_by(MODEL.c.tier.asc())
-                ).first()
-            if row is not None:
-                return Model.from_json(row[0])
-            candidates = self._candidates(conn, key)
-        unique = list(dict.fromkeys(candidates))
-        suggestions = difflib.get_close_matches(key.lower(), unique, n=5, cutoff=0.6)
+            found = by_id(conn, key)
+            if found is not None:
+                return Model.from_json(found)
+            candidates = id_candidates(conn, key)
+        suggestions = difflib.get_close_matches(key, candidates, n=5, cutoff=0.6)
         raise UnknownModelError(model, suggestions)
 
     def exists(self, model: str) -> bool:
@@ -189,35 +161,24 @@ class Catalog:
             return False
         return True
 
-    def licenses(self) -> builtins.list[Any]:
-        """Every license (``catalog.schema.LicenseEntry``), by id."""
-        from catalog.store.convert import license_from_row
+    def licenses(self) -> builtins.list[LicenseEntry]:
+        """Every license, by id."""
+        return [entry for _, entry in sorted(self.search.licenses().items())]
 
-        with self.connect() as conn:
-            rows = conn.execute(select(LICENSE.c.data).order_by(LICENSE.c.id))
-            return [license_from_row(data) for (data,) in rows]
+    def license(self, license_id: str) -> LicenseEntry:
+        """One license by any spelling: id, Hub tag, SPDX id or ScanCode key.
 
-    def license(self, license_id: str) -> Any:
-        """One license (``LicenseEntry``) by id or Hub id."""
-        from catalog.store.convert import license_from_row
-
-        resolved = self.facts().resolve(license_id)
-        with self.connect() as conn:
-            row = conn.execute(select(LICENSE.c.data).where(LICENSE.c.id == resolved)).first()
-            if row is not None:
-                return license_from_row(row[0])
-            ids = [r for (r,) in conn.execute(select(LICENSE.c.id))]
-        raise UnknownLicenseError(
-            license_id, difflib.get_close_matches(license_id.lower(), ids, n=5)
-        )
+        Raises:
+            UnknownLicenseError: no license has that name (close ones are suggested).
+        """
+        return self.search.licenses()[self.search.resolve_license(license_id)]
 
     def families(self) -> builtins.list[str]:
         """Distinct family names, for filter choices."""
+        from catalog.store.model_queries import family_names
+
         with self.connect() as conn:
-            return [
-                f
-                for (f,) in conn.execute(select(MODEL.c.family).distinct().order_by(MODEL.c.family))
-            ]
+            return family_names(conn)
 
     # -- saved shortlists and policies (shared by everyone on the store) ------------------
 
@@ -225,6 +186,21 @@ class Catalog:
         """The model ids saved under ``name`` (empty when nothing was saved)."""
         found = self.saved_list_entry(name)
         return list(found.model_ids) if found else []
+
+    def load_list(self, name: str) -> LoadedList | None:
+        """The models saved under ``name`` in saved order (None when nothing is saved there).
+
+        Ids no longer in the catalog are left out and named in ``missing``.
+        """
+        saved = self.saved_list_entry(name)
+        if saved is None:
+            return None
+        found = {m.id: m for m in self.query(Filters(ids=tuple(saved.model_ids)))}
+        return LoadedList(
+            saved=saved,
+            models=[found[i] for i in saved.model_ids if i in found],
+            missing=[i for i in saved.model_ids if i not in found],
+        )
 
     def saved_list_entry(self, name: str) -> SavedList | None:
         """The list saved under ``name`` with how it was made and when, or None."""
@@ -284,89 +260,19 @@ class Catalog:
 
         return delete_policy(self.engine, name)
 
-    def _license_table(self) -> dict[str, Any]:
-        return {entry.id: entry for entry in self.licenses()}
+    def _license_table(self) -> dict[str, LicenseEntry]:
+        return self.search.licenses()
 
     # -- maintenance ---------------------------------------------------------------------
 
     def rebuild(self) -> None:
         """Rebuild the curated part of the store from the YAML files."""
         rebuild_store(self.engine, data_dir=self.data_dir)
-        self._facts = None
+        self.search.forget()
 
     def info(self) -> StoreInfo:
         """Where the store is and what it holds."""
         return store_info(self.engine, data_dir=self.data_dir, recovered=self.recovered_from)
 
-    def _candidates(self, conn: Connection, key: str) -> builtins.list[str]:
-        # Close-match search over a million ids would be slow: curated ids, plus ids sharing a prefix.
-        stmt = select(MODEL.c.id).where(MODEL.c.tier == "curated")
-        ids = [i for (i,) in conn.execute(stmt)]
-        prefix = key.lower()[:3]
-        if prefix:
-            more = select(MODEL.c.id).where(MODEL.c.id.startswith(prefix)).limit(5000)
-            ids.extend(i for (i,) in conn.execute(more))
-        return ids
 
-
-def _probe_model(license_id: str, *, api: bool, vendor_ft: bool) -> Model:
-    """A stand-in model of one kind, to judge a license once for every model of that kind."""
-    from catalog.schema import ApiInfo
-
-    return Model(
-        id=f"probe-{license_id}", name=license_id, family="probe", publisher="probe",
-        release_date=None, variant="base", params=None, active_params=None,
-        context_length=None, architecture=None, hub_id=None, license=license_id,
-        access="api" if api else "open",
-        tunability=("api-finetune",) if vendor_ft else (("full", "lora") if not api else ()),
-        tuning_routes=(), sources={},
-        api=ApiInfo(vendor="probe", model_name=license_id) if api or vendor_ft else None,
-    )  # fmt: skip
-
-
-def make_filters(
-    *,
-    family: Any = (),
-    license: Any = (),
-    access: Any = (),
-    tunable: Any = (),
-    commercial: bool = False,
-    mau: int | str | None = None,
-    min_params: int | str | None = None,
-    max_params: int | str | None = None,
-    search: str | None = None,
-    tier: Any = (),
-    variant: Any = (),
-    use: Any = None,
-    hide_retired: bool = False,
-) -> Filters:
-    """Build ``Filters`` from friendly arguments (a string or a list; ``"8B"`` for counts)."""
-    from catalog.units import parse_count
-
-    def many(value: Any) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        return tuple(value)
-
-    def count(name: str, value: int | str | None) -> int | None:
-        if value is None or isinstance(value, int):
-            return value
-        return parse_count(value, field=name)
-
-    return Filters(
-        family=many(family),
-        license=many(license),
-        access=many(access),
-        tunable=many(tunable),
-        commercial=commercial,
-        mau=count("mau", mau),
-        min_params=count("min_params", min_params),
-        max_params=count("max_params", max_params),
-        search=search or None,
-        tier=many(tier),
-        variant=many(variant),
-        use=use,
-        hide_retired=hide_retired,
-    )
+__all__ = ["LIST_SORT", "SHORTLIST_SORT", "Catalog", "LoadedList", "make_filters"]

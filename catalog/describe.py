@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from catalog.bench.describe_sections import benchmarks_section, local_section
-from catalog.fitting import estimate_summary
+from catalog.fit.verdict import estimate_summary
 from catalog.sync.view import drift_view, hub_view, lineage_view
 
 if TYPE_CHECKING:

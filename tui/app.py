@@ -31,8 +31,8 @@ from tui.state import Shortlist
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.export import ExportFormat
-    from catalog.hardware import Hardware
-    from catalog.query import Sort
+    from catalog.fit.hardware import Hardware
+    from catalog.search import Sort
     from tui.modals.export import ExportRequest
     from tui.screens.browse import BrowseScreen
 
@@ -121,7 +121,7 @@ class ModelcatApp(App[None]):
 
     @work(thread=True, group="hardware", exit_on_error=False, description="Detecting this machine")
     def _detect_hardware(self) -> Hardware:
-        from catalog.hardware import detect_hardware
+        from catalog.fit.hardware import detect_hardware
 
         return detect_hardware()
 
@@ -340,7 +340,7 @@ class ModelcatApp(App[None]):
 
     def _sort_commands(self) -> Iterable[SystemCommand]:
         from catalog.api import SHORTLIST_SORT
-        from catalog.query import SORT_KEYS, Sort
+        from catalog.search import SORT_KEYS, Sort
 
         yield SystemCommand("Sort by rank", "Best first (the default)", _Sort(self, SHORTLIST_SORT))
         for key in SORT_KEYS:
@@ -448,7 +448,7 @@ def make_app(
         data_dir: a folder of curated files merged over the shipped ones.
         export_dir: where exports go by default (the working folder).
         theme: a Textual theme name (``ansi-dark`` uses the terminal's own colours).
-        hardware: the machine to judge fit against (``catalog.hardware.Hardware``); probed in
+        hardware: the machine to judge fit against (``catalog.fit.hardware.Hardware``); probed in
             the background when not given.
 
     Raises:

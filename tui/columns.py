@@ -13,7 +13,8 @@ from tui.widgets.model_table import Cell, TableColumn, TableRow, Tone
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
+    from catalog.search import Hit
 
 ACCESS_TONES: dict[str, Tone] = {"open": "good", "gated": "warn", "request": "warn", "api": "dim"}
 
@@ -29,6 +30,9 @@ BASE_COLUMNS: list[TableColumn] = [
 FIT_COLUMN = TableColumn("fit", "fit", 6)
 BENCH_COLUMN = TableColumn("bench", "tok/s", 6, "right", drop=2)
 TIER_COLUMN = TableColumn("tier", "tier", 7, drop=4)
+STATUS_COLUMN = TableColumn("status", "status", 7, drop=3)
+"""Blank while a model is served; ``retired`` or ``deprecated`` otherwise (as ``modelcat list``)."""
+STATUS_TONES: dict[str, Tone] = {"retired": "bad", "deprecated": "warn"}
 
 TUNABLE_FLAGS = (
     ("full", "F"),
@@ -39,21 +43,22 @@ TUNABLE_FLAGS = (
 )
 """One fixed slot per tuning method, so the column scans like a row of flags (help spells them out)."""
 
-ExtraCells = Callable[[Sequence[Model]], list[Cell]]
-"""Cells of a column computed for a whole page of models (runs in a worker thread)."""
+ExtraCells = Callable[[Sequence["Hit"]], list[Cell]]
+"""Cells of a column computed for a whole page of search hits (runs in a worker thread)."""
 
 
 @dataclass(frozen=True)
 class RowMaker:
-    """Turns a page of models into table rows, with any page-computed columns."""
+    """Turns a page of search hits into table rows, with any page-computed columns."""
 
     columns: list[TableColumn]
     extras: dict[str, ExtraCells]
 
-    def __call__(self, models: Sequence[Model]) -> list[TableRow]:
-        extra = {key: fn(models) for key, fn in self.extras.items()}
+    def __call__(self, hits: Sequence[Hit]) -> list[TableRow]:
+        extra = {key: fn(hits) for key, fn in self.extras.items()}
         rows = []
-        for i, model in enumerate(models):
+        for i, hit in enumerate(hits):
+            model = hit.model
             base = base_cells(model)
             cells = [base[c.key] if c.key in base else extra[c.key][i] for c in self.columns]
             rows.append(TableRow(model.id, tuple(cells)))
@@ -65,6 +70,7 @@ def base_cells(model: Model) -> dict[str, Cell]:
     methods = " ".join(
         flag if method in model.tunability else "·" for method, flag in TUNABLE_FLAGS
     )
+    status = model.status()
     return {
         "id": Cell(model.id),
         "family": Cell(model.family),
@@ -76,6 +82,7 @@ def base_cells(model: Model) -> dict[str, Cell]:
         "access": Cell(model.access, ACCESS_TONES.get(model.access, "")),
         "tunable": Cell(methods, "" if model.tunability else "dim"),
         "tier": Cell(model.tier, "" if model.tier == "curated" else "dim"),
+        "status": Cell("" if status == "active" else status, STATUS_TONES.get(status, "")),
     }
 
 
@@ -87,34 +94,34 @@ def row_maker(extras: dict[str, ExtraCells]) -> RowMaker:
         columns.append(FIT_COLUMN)
     if "bench" in extras:
         columns.append(BENCH_COLUMN)
-    columns.append(TIER_COLUMN)
+    columns += [STATUS_COLUMN, TIER_COLUMN]
     return RowMaker(columns, extras)
 
 
 def fit_cells(
     hardware: Callable[[], Hardware | None], context: Callable[[], int | None]
 ) -> ExtraCells:
-    """The fit column (``catalog.fitting.model_fit``): the most precise dtype that fits one device
+    """The fit column (``catalog.fit.verdict.model_fit``): the most precise dtype that fits one device
     here, ``no`` when none does, ``n/a`` for API-only models; ``~`` marks a verdict from the
     parameter count alone (KV cache unknown).
 
-    ``hardware()`` is read per page: ``None`` while the machine is still being probed.
-
-    Judged from the curated config (no ``cat=``), unlike the detail and compare screens: reading
-    the synced config.json costs a query per row, which took the search keystroke of
-    bench/tui_speed.py from a median of 76 ms to 104 ms (target 100) on 100,000 models.
+    ``hardware()`` is read per page: ``None`` while the machine is still being probed. The
+    verdict uses the coefficients each hit carries (from the synced config.json where there is
+    one, else the curated config), the very numbers the fit filter judges in SQL.
     """
 
-    def cells(models: Sequence[Model]) -> list[Cell]:
+    def cells(hits: Sequence[Hit]) -> list[Cell]:
         machine = hardware()
         if machine is None:
-            return [Cell("…", "dim") for _ in models]
-        from catalog.fitting import model_fit
+            return [Cell("…", "dim") for _ in hits]
+        from catalog.fit.verdict import model_fit
 
         out = []
-        for model in models:
+        for hit in hits:
             try:
-                verdict = model_fit(model, machine, context=context())
+                verdict = model_fit(
+                    hit.model, machine, context=context(), coefficients=hit.coefficients
+                )
             except CatalogError:
                 out.append(Cell("?", "dim"))
                 continue
@@ -134,13 +141,13 @@ def fit_cells(
 def bench_cells(catalog: Catalog) -> ExtraCells:
     """The benchmark column: the best stored decode speed (tokens/s) of each model, if any."""
 
-    def cells(models: Sequence[Model]) -> list[Cell]:
+    def cells(hits: Sequence[Hit]) -> list[Cell]:
         from catalog.bench.store import best_results
 
-        best = best_results(catalog, model_ids=[m.id for m in models])
+        best = best_results(catalog, model_ids=[h.model.id for h in hits])
         out = []
-        for model in models:
-            run = best.get(model.id)
+        for hit in hits:
+            run = best.get(hit.model.id)
             out.append(Cell(f"{run.decode_tps.mean:.1f}") if run else Cell("—", "dim"))
         return out
 

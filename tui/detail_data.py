@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.bench.records import StoredRun
     from catalog.domain import Model
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
     from catalog.licenses import Verdict
     from catalog.local.model import LocalModel
 
@@ -102,8 +102,8 @@ def _local(cat: Catalog, model: Model, data: DetailData) -> None:
 
 
 def _estimates(cat: Catalog, model: Model, hardware: Hardware | None, data: DetailData) -> None:
-    from catalog.fitting import estimate_for
-    from catalog.hardware import fit
+    from catalog.fit.hardware import fit
+    from catalog.fit.verdict import estimate_for
 
     # A local copy's own config.json describes exactly the weights on this machine; otherwise
     # ``estimate_for`` takes the config stored by the last Hub sync, else the curated numbers.

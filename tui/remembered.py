@@ -18,7 +18,7 @@ from tui.state import FilterState, FitState, UseState
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.export import ExportFormat
-    from catalog.query import Sort
+    from catalog.search import Sort
 
 KEY = "tui"
 """The preference document's name."""
@@ -36,7 +36,7 @@ class Remembered:
 def load_remembered(cat: Catalog) -> Remembered:
     """What the last session left (defaults for anything missing or no longer valid)."""
     from catalog.api import SHORTLIST_SORT
-    from catalog.query import Sort
+    from catalog.search import Sort
     from catalog.store.preferences import load_preference
 
     doc = load_preference(cat.engine, KEY) or {}

@@ -1,7 +1,7 @@
 """What the user has chosen, kept by the app so it survives switching screens.
 
 Plain data: the filter panel writes a ``FilterState``, the browse screen turns it into
-``catalog.query.Filters``; the shortlist is stored through ``Catalog.save_list`` so it also
+``catalog.search.Filters``; the shortlist is stored through ``Catalog.save_list`` so it also
 survives restarts.
 """
 
@@ -14,8 +14,9 @@ from catalog.errors import CatalogError
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.fit.hardware import Hardware
     from catalog.licenses import IntendedUse
-    from catalog.query import Filters
+    from catalog.search import Filters, FitQuery
 
 SHORTLIST_NAME = "default"
 """The saved list the TUI's marks live in (``modelcat`` shares it with ``Catalog.saved_list``)."""
@@ -71,6 +72,16 @@ class FitState:
     dtype: str = "bf16"
     context: str = "4096"
 
+    def fit_query(self, hardware: Hardware) -> FitQuery:
+        """The fit filter on ``hardware`` (raises ``UsageError`` for a bad context or dtype)."""
+        from catalog.errors import UsageError
+        from catalog.search import FitQuery
+
+        text = self.context.strip()
+        if text and not text.isdigit():
+            raise UsageError(f"context must be a whole number of tokens, got {self.context!r}")
+        return FitQuery(hardware=hardware, dtype=self.dtype, context=int(text) if text else None)
+
 
 @dataclass(frozen=True)
 class FilterState:
@@ -85,6 +96,8 @@ class FilterState:
     commercial: bool = False
     mau: str = ""
     max_params: str = ""
+    include_retired: bool = False
+    """Show models whose vendor has stopped serving them (hidden by default, as by ``shortlist``)."""
     use: UseState | None = None
     """Hide models whose license forbids this use (``None``: no compliance filter)."""
     fits: FitState | None = None
@@ -94,13 +107,14 @@ class FilterState:
         """A copy with ``changes`` applied."""
         return replace(self, **changes)
 
-    def to_filters(self) -> tuple[Filters, dict[str, str]]:
+    def to_filters(self, hardware: Hardware | None = None) -> tuple[Filters, dict[str, str]]:
         """The catalog filters, and a message per field whose text does not parse.
 
         A field that does not parse is left out (the table keeps filtering on the others) and
-        its message tells the user what is wrong.
+        its message tells the user what is wrong. The fit filter needs ``hardware`` (None while
+        the machine is being probed).
         """
-        from catalog.api import make_filters
+        from catalog.search import make_filters
 
         args: dict[str, Any] = {
             "search": self.search.strip() or None,
@@ -110,6 +124,7 @@ class FilterState:
             "tunable": _one(self.tunable),
             "tier": _one(self.tier),
             "commercial": self.commercial,
+            "hide_retired": not self.include_retired,
         }
         problems: dict[str, str] = {}
         for name in ("mau", "max_params"):
@@ -127,6 +142,14 @@ class FilterState:
                 args["use"] = self.use.intended_use()
             except CatalogError as exc:
                 problems["use"] = str(exc)
+        if self.fits is not None:
+            if hardware is None:
+                problems["fits"] = "still detecting this machine's memory"
+            else:
+                try:
+                    args["fits"] = self.fits.fit_query(hardware)
+                except CatalogError as exc:
+                    problems["fits"] = str(exc)
         return make_filters(**args), problems
 
     def labels(self) -> list[str]:
@@ -143,7 +166,7 @@ class FilterState:
             elif isinstance(value, FitState):
                 out.append(f"fits=({value.dtype}, ctx {value.context})")
             elif value is True:
-                out.append(f.name)
+                out.append(f.name.replace("_", " "))
             else:
                 out.append(f"{f.name.replace('_', ' ')}={value}")
         return out
@@ -163,8 +186,8 @@ class Shortlist:
     @classmethod
     def load(cls, catalog: Catalog) -> Shortlist:
         """The shortlist saved by a previous session (ids no longer in the catalog dropped)."""
-        saved = catalog.saved_list(SHORTLIST_NAME)
-        return cls(catalog, [i for i in saved if catalog.exists(i)])
+        loaded = catalog.load_list(SHORTLIST_NAME)
+        return cls(catalog, [m.id for m in loaded.models] if loaded else [])
 
     def __contains__(self, model_id: object) -> bool:
         return model_id in self.ids

@@ -15,7 +15,7 @@ from catalog.advisor.rules import decide
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
     from catalog.licenses import IntendedUse
 
 
@@ -100,7 +100,7 @@ def advise(
         host_api=checked.host_api,
     )
     if hardware is None:
-        from catalog.hardware import detect_hardware
+        from catalog.fit.hardware import detect_hardware
 
         hardware = detect_hardware(memory=checked.memory, gpu_memory=checked.gpu_memory)
     own = catalog is None

@@ -1,11 +1,12 @@
-"""Models for an approach: the SQL-filtered, ranked catalog, judged one page at a time.
+"""Models for an approach: the search engine's ranked answer, judged one page at a time.
 
-The catalog query already leaves out what cannot qualify: licenses that forbid the intended use
-(modification implied when the approach trains), models that do not support the tuning method,
-API models when the data must stay on premises, and models too large to fit one device (a bound on
-the parameter count). Each remaining model gets its license verdict, its cost from the estimator
-and its fit, and is scored (:mod:`catalog.advisor.scoring`). At most :data:`SCAN_LIMIT` models are
-judged per query, so a large store stays fast.
+The search (``catalog.search``) already leaves out what cannot qualify: models that
+``license check`` finds forbidden for the intended use (modification implied when the approach
+trains; a derivative's base models' licenses included), models that do not support the tuning
+method, API models when the data must stay on premises, retired models, and models whose
+inference does not fit one device of the machine. Each remaining model gets its license verdict,
+its cost from the estimator and its fit, and is scored (:mod:`catalog.advisor.scoring`). At most
+:data:`SCAN_LIMIT` models are judged per query, so a large store stays fast.
 """
 
 from __future__ import annotations
@@ -16,17 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.advisor.costs import Cost, approach_cost, gpu_only
 from catalog.advisor.scoring import score
-from catalog.fitting import AUTO_DTYPES, params_bound
 
 if TYPE_CHECKING:
     from catalog.advisor.answers import Answers
     from catalog.advisor.approaches import Approach, ApproachInfo
     from catalog.api import Catalog
     from catalog.domain import Model
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
     from catalog.licenses import IntendedUse, Verdict
-    from catalog.query import Filters
     from catalog.schema import LicenseEntry
+    from catalog.search import Filters, FitQuery
 
 PAGE = 50
 SCAN_LIMIT = 400
@@ -110,6 +110,7 @@ class Search:
         return dataclasses.replace(self.use, modify=self.use.modify or info.trains)
 
     def _search(self, info: ApproachInfo) -> Found:
+        from catalog.search import FitQuery
         from catalog.units import parse_count
 
         answers = self.answers
@@ -117,20 +118,22 @@ class Search:
         if not info.local:
             if answers.on_prem:
                 return Found(info.approach, (), False, ("on premises: no vendor fine-tuning",))
-            kept, _ = self._scan(info, self._filters(info, (), limit))
+            kept, _ = self._scan(info, self.filters(info, (), limit))
             return Found(info.approach, _ranked(kept), bool(kept))
         notes: list[str] = []
         machine = self.hardware if info.method == "prompt_engineering" else gpu_only(self.hardware)
-        dtypes = AUTO_DTYPES if info.method == "prompt_engineering" else (
-            ("int4",) if info.method == "qlora" else ("bf16",)
+        dtype = None if info.method == "prompt_engineering" else (
+            "int4" if info.method == "qlora" else "bf16"
         )  # fmt: skip
-        bound = params_bound(machine, dtypes, None)
-        if bound == 0:
+        fits: FitQuery | None = FitQuery(hardware=machine, dtype=dtype)
+        local = self.filters(info, LOCAL_ACCESS, limit, fits=fits)
+        if self.cat.count(local, cap=0) == 0:
+            # Nothing fits: judge without the fit, to show what needs the least memory.
             notes.append("nothing of any size fits this machine for this approach")
-        local_limit = limit if bound == 0 else min(bound, limit or bound)
-        kept, misses = self._scan(info, self._filters(info, LOCAL_ACCESS, local_limit))
+            local = self.filters(info, LOCAL_ACCESS, limit)
+        kept, misses = self._scan(info, local)
         if info.method == "prompt_engineering" and not answers.on_prem:
-            api, _ = self._scan(info, self._filters(info, ("api",), None))
+            api, _ = self._scan(info, self.filters(info, ("api",), None))
             kept += api
         local_fits = any(not c.model.is_api for c in kept)
         if not kept:
@@ -139,8 +142,16 @@ class Search:
             return Found(info.approach, tuple(misses), False, tuple(notes))
         return Found(info.approach, _ranked(kept), local_fits or not misses, tuple(notes))
 
-    def _filters(self, info: ApproachInfo, access: tuple[str, ...], limit: int | None) -> Filters:
-        from catalog.api import make_filters
+    def filters(
+        self,
+        info: ApproachInfo,
+        access: tuple[str, ...],
+        limit: int | None,
+        *,
+        fits: FitQuery | None = None,
+    ) -> Filters:
+        """What the search keeps for ``info``'s approach (the advisor's candidate filter)."""
+        from catalog.search import make_filters
 
         return make_filters(
             access=access,
@@ -148,12 +159,14 @@ class Search:
             max_params=limit,
             use=self.intended(info),
             hide_retired=True,  # a model its vendor no longer serves cannot be recommended
+            fits=fits,
         )
 
     def _scan(
         self, info: ApproachInfo, filters: Filters
     ) -> tuple[list[Candidate], list[Candidate]]:
-        from catalog.api import SHORTLIST_SORT
+        from catalog.search import SHORTLIST_SORT
+        from catalog.sync.lineage import check_with_lineage
 
         pool = max(POOL, self.answers.top)
         kept: list[Candidate] = []
@@ -161,8 +174,9 @@ class Search:
         offset = 0
         while len(kept) < pool and offset < SCAN_LIMIT:
             page = self.cat.query(filters, sort=SHORTLIST_SORT, top=PAGE, offset=offset)
-            for model in page:
-                candidate = self._judge(model, info)
+            verdicts = check_with_lineage(self.cat, page, self.licenses, self.intended(info))
+            for model, verdict in zip(page, verdicts, strict=True):
+                candidate = self._judge(model, info, verdict)
                 if candidate is None:
                     continue
                 level = candidate.cost.fit.level
@@ -172,15 +186,7 @@ class Search:
             offset += PAGE
         return kept, misses
 
-    def _judge(self, model: Model, info: ApproachInfo) -> Candidate | None:
-        from catalog.licenses import judge
-
-        entry = self.licenses.get(model.license)
-        if entry is None:
-            return None
-        verdict = judge(model, entry, self.intended(info))
-        if verdict.verdict == "forbidden":
-            return None
+    def _judge(self, model: Model, info: ApproachInfo, verdict: Verdict) -> Candidate | None:
         cost = approach_cost(
             model,
             info,
@@ -197,7 +203,7 @@ class Search:
             self.answers,
             verdict=verdict,
             cost=cost,
-            commercial_use=entry.term("commercial_use").value,
+            commercial_use=self.licenses[model.license].term("commercial_use").value,
         )
         return Candidate(model, total, tuple(why), cost, verdict)
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from catalog.advisor.answers import Answers
     from catalog.advisor.candidates import Found, Search
     from catalog.advisor.rules import Decision
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
     from catalog.licenses import IntendedUse
 
 GOALS = {

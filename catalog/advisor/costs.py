@@ -1,6 +1,6 @@
 """What one approach costs on one model: trainable parameters, memory, storage per task, fit, prices.
 
-Local approaches take their numbers from the estimator (``catalog.fitting.estimate_for``, the fast
+Local approaches take their numbers from the estimator (``catalog.fit.verdict.estimate_for``, the fast
 formulas): prompting and retrieval cost the inference estimate at the most precise dtype that fits;
 prompt tuning, LoRA, QLoRA and full fine-tuning cost their training estimate (rank 16 on
 ``q_proj,v_proj``, 2048 tokens, micro-batch 1, gradient checkpointing: ``modelcat estimate``'s
@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import EstimateError
-from catalog.fitting import ModelFit, estimate_for, model_fit
+from catalog.fit.verdict import ModelFit, estimate_for, model_fit
 
 if TYPE_CHECKING:
     from catalog.advisor.approaches import ApproachInfo
     from catalog.api import Catalog
     from catalog.domain import Model
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
 
 TOKENS_PER_EXAMPLE = 500
 """Assumed tokens per labelled example (prompt + answer) for vendor training prices."""
@@ -133,7 +133,7 @@ def _lower_bound(model: Model, method: str) -> int:
 
 
 def _training(model: Model, info: ApproachInfo, hardware: Hardware, cat: Catalog | None) -> Cost:
-    from catalog.hardware import fit
+    from catalog.fit.hardware import fit
 
     assert info.method is not None
     method = info.method

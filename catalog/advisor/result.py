@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from catalog.advisor.alternatives import Alternative
     from catalog.advisor.answers import Answers
     from catalog.advisor.candidates import Candidate
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
     from catalog.licenses import IntendedUse
 
 

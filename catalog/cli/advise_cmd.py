@@ -12,9 +12,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from catalog.cli.common import FormatOpt, err, open_catalog
+from catalog.cli.common import (
+    DistributeOpt,
+    FormatOpt,
+    HostApiOpt,
+    MauOpt,
+    TrainOnOutputsOpt,
+    UseOpt,
+    err,
+    open_catalog,
+)
 from catalog.cli.estimate_cmd import ContextOpt, GpuMemoryOpt, MemoryOpt
-from catalog.cli.license_cmd import DistributeChoice, UseChoice
 from catalog.errors import UsageError
 from catalog.render import Column, Format, emit
 
@@ -119,25 +127,11 @@ def advise_command(
     ] = None,
     memory: MemoryOpt = None,
     gpu_memory: GpuMemoryOpt = None,
-    use: Annotated[
-        UseChoice | None, typer.Option("--use", help="Intended use.", case_sensitive=False)
-    ] = None,
-    mau: Annotated[
-        str | None, typer.Option("--mau", help="Monthly active users of the product (900M).")
-    ] = None,
-    distribute: Annotated[
-        DistributeChoice | None,
-        typer.Option(
-            "--distribute", help="Redistribute weights or derivatives.", case_sensitive=False
-        ),
-    ] = None,
-    train_on_outputs: Annotated[
-        bool | None,
-        typer.Option("--train-on-outputs", help="Outputs will train another model."),
-    ] = None,
-    host_api: Annotated[
-        bool | None, typer.Option("--host-api", help="Offer the model itself as a hosted API.")
-    ] = None,
+    use: UseOpt = None,
+    mau: MauOpt = None,
+    distribute: DistributeOpt = None,
+    train_on_outputs: TrainOnOutputsOpt = None,
+    host_api: HostApiOpt = None,
     latency: Annotated[
         Level | None, typer.Option("--latency", help="How much latency matters.")
     ] = None,

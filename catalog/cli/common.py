@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -15,6 +16,7 @@ from catalog.units import plural
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.licenses import IntendedUse
 
 
 @dataclass
@@ -95,7 +97,12 @@ FamilyOpt = Annotated[
     typer.Option("--family", help="Model family, e.g. 'Llama 2' or llama-2 (repeatable)."),
 ]
 LicenseOpt = Annotated[
-    list[str] | None, typer.Option("--license", help="License id or Hub license id (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--license",
+        help="License: catalog id, SPDX id, ScanCode key or Hub tag (llama2, Apache-2.0, "
+        "llama-2-license-2023; repeatable).",
+    ),
 ]
 AccessOpt = Annotated[
     list[str] | None,
@@ -114,7 +121,9 @@ CommercialOpt = Annotated[
 MauOpt = Annotated[
     str | None,
     typer.Option(
-        "--mau", help="Monthly active users of your product (900M, 1.5B); implies --commercial."
+        "--mau",
+        help="Monthly active users of your product (900M, 1.5B): licenses must allow commercial "
+        "use at that many users.",
     ),
 ]
 MinParamsOpt = Annotated[
@@ -138,3 +147,69 @@ SortOpt = Annotated[
     ),
 ]
 TopOpt = Annotated[int | None, typer.Option("--top", "-n", min=1, help="Show at most N models.")]
+
+
+class UseChoice(StrEnum):
+    commercial = "commercial"
+    research = "research"
+    personal = "personal"
+
+
+class DistributeChoice(StrEnum):
+    none = "none"
+    weights = "weights"
+    derivatives = "derivatives"
+
+
+# The intended use, declared once for `shortlist`, `license check` and `advise`.
+UseOpt = Annotated[
+    UseChoice | None,
+    typer.Option("--use", help="The kind of use (default: commercial).", case_sensitive=False),
+]
+ModifyOpt = Annotated[
+    bool, typer.Option("--modify", help="You will fine-tune or otherwise change the weights.")
+]
+DistributeOpt = Annotated[
+    DistributeChoice | None,
+    typer.Option(
+        "--distribute",
+        help="You will redistribute the original weights or derived (fine-tuned) weights.",
+        case_sensitive=False,
+    ),
+]
+TrainOnOutputsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--train-on-outputs", help="You will use the model's outputs to train another model."
+    ),
+]
+HostApiOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--host-api",
+        help="You will offer the model itself to third parties as an inference or fine-tuning "
+        "service.",
+    ),
+]
+
+
+def intended_use(
+    *,
+    use: UseChoice | None,
+    mau: str | None,
+    modify: bool,
+    distribute: DistributeChoice | None,
+    train_on_outputs: bool | None,
+    host_api: bool | None,
+) -> IntendedUse:
+    """The intended use the flags describe (commercial, nothing else, when none is given)."""
+    from catalog.licenses import IntendedUse
+
+    return IntendedUse.from_options(
+        use=(use or UseChoice.commercial).value,
+        mau=mau,
+        modify=modify,
+        distribute=(distribute or DistributeChoice.none).value,
+        train_on_outputs=bool(train_on_outputs),
+        host_api=bool(host_api),
+    )

@@ -153,7 +153,7 @@ def estimate_command(
         result = estimate(config=read_config_file(config), model=config, **options)
         source: dict[str, str | None] = {"kind": "config-file", "path": config}
     else:
-        from catalog.fitting import estimate_for
+        from catalog.fit.verdict import estimate_for
 
         assert model is not None
         cat = open_catalog(ctx)

@@ -13,13 +13,20 @@ import typer
 
 from catalog.cli.common import (
     AccessOpt,
+    DistributeOpt,
     FamilyOpt,
+    HostApiOpt,
     LicenseOpt,
+    MauOpt,
     MaxParamsOpt,
     MinParamsOpt,
+    ModifyOpt,
     SearchOpt,
     TierOpt,
+    TrainOnOutputsOpt,
     TunableOpt,
+    UseOpt,
+    intended_use,
     open_catalog,
 )
 from catalog.cli.policy_cmd import policy_app
@@ -29,6 +36,7 @@ from catalog.units import plural
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
+    from catalog.domain import Model
     from catalog.licenses import IntendedUse, Verdict
     from catalog.licenses.policy import Policy
     from catalog.schema import LicenseEntry
@@ -48,18 +56,6 @@ class CheckFormat(StrEnum):
     csv = "csv"
     md = "md"
     sarif = "sarif"
-
-
-class UseChoice(StrEnum):
-    commercial = "commercial"
-    research = "research"
-    personal = "personal"
-
-
-class DistributeChoice(StrEnum):
-    none = "none"
-    weights = "weights"
-    derivatives = "derivatives"
 
 
 CHECK_COLUMNS = [
@@ -113,37 +109,12 @@ def check(
         list[str] | None,
         typer.Argument(help="Models to judge (catalog or Hub ids); none = the whole catalog."),
     ] = None,
-    use: Annotated[
-        UseChoice, typer.Option("--use", help="The kind of use.", case_sensitive=False)
-    ] = UseChoice.commercial,
-    mau: Annotated[
-        str | None,
-        typer.Option("--mau", help="Monthly active users of the product (900M, 1.5B, 5000)."),
-    ] = None,
-    modify: Annotated[
-        bool, typer.Option("--modify", help="Fine-tune or otherwise change the weights.")
-    ] = False,
-    distribute: Annotated[
-        DistributeChoice,
-        typer.Option(
-            "--distribute",
-            help="Redistribute the original weights or derived (fine-tuned) weights.",
-            case_sensitive=False,
-        ),
-    ] = DistributeChoice.none,
-    train_on_outputs: Annotated[
-        bool,
-        typer.Option(
-            "--train-on-outputs", help="Use the model's outputs to train or improve another model."
-        ),
-    ] = False,
-    host_api: Annotated[
-        bool,
-        typer.Option(
-            "--host-api",
-            help="Offer the model itself to third parties as an inference or fine-tuning service.",
-        ),
-    ] = False,
+    use: UseOpt = None,
+    mau: MauOpt = None,
+    modify: ModifyOpt = False,
+    distribute: DistributeOpt = None,
+    train_on_outputs: TrainOnOutputsOpt = None,
+    host_api: HostApiOpt = None,
     policy_file: Annotated[
         str | None,
         typer.Option(
@@ -173,14 +144,10 @@ def check(
     from catalog.saved_policies import load_policy_named
     from catalog.sync.lineage import check_with_lineage
 
-    intended = IntendedUse.from_options(
-        use=use.value,
-        mau=mau,
-        modify=modify,
-        distribute=distribute.value,
-        train_on_outputs=train_on_outputs,
-        host_api=host_api,
-    )
+    intended = intended_use(
+        use=use, mau=mau, modify=modify, distribute=distribute,
+        train_on_outputs=train_on_outputs, host_api=host_api,
+    )  # fmt: skip
     if policy_file is not None and intended != IntendedUse():
         raise UsageError("--policy sets the intended use; drop --use/--mau/--modify/... flags")
     cat = open_catalog(ctx)
@@ -241,7 +208,7 @@ def show_license(
 ) -> None:
     """One license: identifiers, and each term's value, clause and source."""
     cat = open_catalog(ctx)
-    entry = _find_license(cat, license_id)
+    entry = cat.license(license_id)
     if fmt is Format.json:
         emit([], [], fmt, json_payload=entry.model_dump(mode="json"))
         return
@@ -265,29 +232,29 @@ def show_license(
     )
 
 
-def _models(cat: Catalog, names: list[str], **filters: Any) -> list[Any]:
+def _models(
+    cat: Catalog,
+    names: list[str],
+    *,
+    family: list[str] | None,
+    license: list[str] | None,
+    access: list[str] | None,
+    tunable: list[str] | None,
+    min_params: str | None,
+    max_params: str | None,
+    search: str | None,
+    tier: list[str] | None,
+) -> list[Model]:
     if names:
         return [cat.get(name) for name in names]
-    from catalog.api import make_filters
+    from catalog.search import make_filters
 
-    # make_filters accepts None for every filter; --mau and --commercial describe the use here.
-    return cat.query(make_filters(**filters))
-
-
-def _find_license(cat: Catalog, text: str) -> LicenseEntry:
-    """By id or Hub tag first, then any spelling the ScanCode index knows."""
-    from catalog.errors import UnknownLicenseError
-    from catalog.licenses import normalize_license_id
-
-    try:
-        found: LicenseEntry = cat.license(text)
-    except UnknownLicenseError:
-        table: dict[str, LicenseEntry] = {e.id: e for e in cat.licenses()}
-        resolved = normalize_license_id(text, licenses=table)
-        if resolved is None:
-            raise
-        return table[resolved]
-    return found
+    # --mau describes the use here (judged per model), not a filter.
+    filters = make_filters(
+        family=family or (), license=license or (), access=access or (), tunable=tunable or (),
+        min_params=min_params, max_params=max_params, search=search, tier=tier or (),
+    )  # fmt: skip
+    return cat.query(filters)
 
 
 def _check_json(use: IntendedUse, verdicts: list[Verdict], policy: Policy | None) -> dict[str, Any]:

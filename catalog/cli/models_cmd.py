@@ -9,22 +9,27 @@ import typer
 from catalog.cli.common import (
     AccessOpt,
     CommercialOpt,
+    DistributeOpt,
     FamilyOpt,
     FormatOpt,
+    HostApiOpt,
     LicenseOpt,
     MauOpt,
     MaxParamsOpt,
     MinParamsOpt,
+    ModifyOpt,
     SearchOpt,
     SortOpt,
     TierOpt,
     TopOpt,
+    TrainOnOutputsOpt,
     TunableOpt,
+    UseOpt,
     err,
+    intended_use,
     open_catalog,
 )
 from catalog.cli.estimate_cmd import ContextOpt, DtypeOpt, GpuMemoryOpt, MemoryOpt
-from catalog.cli.license_cmd import DistributeChoice, UseChoice
 from catalog.columns import MODEL_COLUMNS
 from catalog.errors import UsageError
 from catalog.render import Column, Format, emit
@@ -33,8 +38,9 @@ from catalog.units import plural
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
-    from catalog.fitting import ModelFit
-    from catalog.query import Filters, Sort
+    from catalog.fit.hardware import Hardware
+    from catalog.fit.verdict import ModelFit
+    from catalog.search import Filters, Sort
 
 
 def filters_from(
@@ -51,7 +57,7 @@ def filters_from(
     tier: list[str] | None,
 ) -> Filters:
     """The shared filter flags as ``Filters`` (values validated, counts parsed)."""
-    from catalog.api import make_filters
+    from catalog.search import make_filters
 
     return make_filters(
         family=family or (),
@@ -79,9 +85,7 @@ def print_models(
 
 def why_empty(cat: Catalog, filters: Filters) -> str:
     """Name the filters that, dropped one at a time, would let models through."""
-    from catalog.explain import why_empty as explain
-
-    return explain(cat, filters).message(_flag)
+    return cat.search.why_empty(filters).message(_flag)
 
 
 def _flag(name: str) -> str:
@@ -106,8 +110,7 @@ def list_models(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List models (sorted by id), filtered."""
-    from catalog.api import LIST_SORT
-    from catalog.query import Sort
+    from catalog.search import LIST_SORT, Sort
 
     filters = filters_from(
         family=family, license=license, access=access, tunable=tunable, commercial=commercial,
@@ -120,32 +123,11 @@ def list_models(
 
 def shortlist(
     ctx: typer.Context,
-    use: Annotated[
-        UseChoice | None,
-        typer.Option(
-            "--use",
-            help="Intended use; keeps models whose license does not forbid it.",
-            case_sensitive=False,
-        ),
-    ] = None,
-    modify: Annotated[
-        bool, typer.Option("--modify", help="You will fine-tune or change the weights.")
-    ] = False,
-    distribute: Annotated[
-        DistributeChoice | None,
-        typer.Option(
-            "--distribute",
-            help="You will redistribute weights or derivatives.",
-            case_sensitive=False,
-        ),
-    ] = None,
-    train_on_outputs: Annotated[
-        bool,
-        typer.Option("--train-on-outputs", help="You will train another model on its outputs."),
-    ] = False,
-    host_api: Annotated[
-        bool, typer.Option("--host-api", help="You will offer the model itself as a hosted API.")
-    ] = False,
+    use: UseOpt = None,
+    modify: ModifyOpt = False,
+    distribute: DistributeOpt = None,
+    train_on_outputs: TrainOnOutputsOpt = None,
+    host_api: HostApiOpt = None,
     family: FamilyOpt = None,
     license: LicenseOpt = None,
     access: AccessOpt = None,
@@ -199,8 +181,9 @@ def shortlist(
     Models past their vendor's shutdown date (status `retired`, e.g. gpt-4) are left out
     unless --include-retired is given; `modelcat list` shows every model with its status.
 
-    With any of --use/--modify/--distribute/--train-on-outputs/--host-api, models whose
-    license forbids that use are left out (see `modelcat license check`).
+    With any of --use/--modify/--distribute/--train-on-outputs/--host-api, models that
+    `modelcat license check` finds forbidden for that use are left out (a Hub derivative is
+    judged under its base models' licenses too).
 
     --fits keeps models whose inference estimate fits ONE device (a GPU's free memory or the
     available RAM, never the sum of GPUs), with the fit level and the best dtype (bf16, int8,
@@ -212,9 +195,8 @@ def shortlist(
     """
     import dataclasses
 
-    from catalog.api import SHORTLIST_SORT
     from catalog.cli import saved_shortlist
-    from catalog.query import Sort
+    from catalog.search import SHORTLIST_SORT, FitQuery, Sort
 
     if load is not None:
         others = (
@@ -245,45 +227,51 @@ def shortlist(
     )  # fmt: skip
     filters = dataclasses.replace(filters, hide_retired=not include_retired)
     if use or modify or distribute or train_on_outputs or host_api:
-        from catalog.licenses import IntendedUse
-
-        intended = IntendedUse.from_options(
-            use=(use or UseChoice.commercial).value, mau=mau, modify=modify,
-            distribute=(distribute or DistributeChoice.none).value,
-            train_on_outputs=train_on_outputs, host_api=host_api,
+        filters = dataclasses.replace(
+            filters,
+            use=intended_use(
+                use=use, mau=mau, modify=modify, distribute=distribute,
+                train_on_outputs=train_on_outputs, host_api=host_api,
+            ),
         )  # fmt: skip
         # --mau is part of the intended use here: a license whose terms are unknown stays, as in
         # `license check` with the same flags, instead of being dropped by the commercial filter
-        filters = dataclasses.replace(filters, use=intended, mau=None)
+        filters = dataclasses.replace(filters, mau=None)
     cat = open_catalog(ctx)
     order = Sort.parse(sort, default=SHORTLIST_SORT)
+    fit: dict[str, Any] | None = None
     if fits or dtype or context is not None or memory or gpu_memory or machine:
         hardware, where = _hardware(cat, machine, memory, gpu_memory)
-        ids = _print_fitting(cat, filters, fmt, hardware, order, dtype, context, top, where)
-        fit: dict[str, Any] | None = {
+        filters = dataclasses.replace(
+            filters, fits=FitQuery(hardware=hardware, dtype=dtype, context=context)
+        )
+        ids = _print_fitting(cat, filters, fmt, order, top, where)
+        fit = {
             "dtype": dtype, "context": context, "memory": memory, "gpu_memory": gpu_memory,
             "machine": machine,
         }  # fmt: skip
     else:
         models = cat.query(filters, sort=order, top=top)
         print_models(cat, models, fmt, filters=filters, title="shortlist")
-        ids, fit = [m.id for m in models], None
+        ids = [m.id for m in models]
     if save is not None:
-        query = saved_shortlist.shortlist_query(filters, order, top, fit)
+        query = saved_shortlist.shortlist_query(
+            dataclasses.replace(filters, fits=None), order, top, fit
+        )
         saved_shortlist.save_shortlist(cat, save, ids, query, fmt)
 
 
 def _hardware(
     cat: Catalog, machine: str | None, memory: str | None, gpu_memory: str | None
-) -> tuple[Any, str]:
+) -> tuple[Hardware, str]:
     """The hardware ``--fits`` judges on, and how to name it on stderr."""
     if machine is not None:
-        from catalog.machine_fit import find_machine, recorded_hardware
+        from catalog.fit.machines import find_machine, recorded_hardware
 
         record = find_machine(cat, machine)
         label = f"recorded machine {record.label} ({record.fingerprint}; installed memory)"
         return recorded_hardware(record), label
-    from catalog.hardware import detect_hardware
+    from catalog.fit.hardware import detect_hardware
 
     return detect_hardware(memory=memory, gpu_memory=gpu_memory), ""
 
@@ -303,10 +291,7 @@ def _print_fitting(
     cat: Catalog,
     filters: Filters,
     fmt: Format,
-    hardware: Any,
     order: Sort,
-    dtype: str | None,
-    context: int | None,
     top: int | None,
     where: str = "",
 ) -> list[str]:
@@ -315,16 +300,20 @@ def _print_fitting(
     Returns:
         The ids listed.
     """
-    from catalog.fitting import fitting_models
     from catalog.units import format_bytes
 
-    pairs: list[tuple[Model, ModelFit]] = fitting_models(
-        cat, filters, hardware=hardware, sort=order, dtype=dtype, context=context, top=top
-    )
+    assert filters.fits is not None
+    hits = cat.search.hits(filters, sort=order, top=top)
+    pairs: list[tuple[Model, ModelFit]] = []
+    for hit in hits:
+        verdict = hit.fit(filters)
+        assert verdict is not None
+        pairs.append((hit.model, verdict))
     payload = [{**m.to_json(), "fit": f.to_json()} for m, f in pairs]
     emit(pairs, FIT_COLUMNS, fmt, json_payload=payload, title="shortlist: fits one device",
          csv_from_json=True)  # fmt: skip
     if fmt is Format.table:
+        hardware = filters.fits.hardware
         devices = [f"gpu:{g.index} {format_bytes(g.free_bytes)} free" for g in hardware.gpus]
         devices.append(f"RAM {format_bytes(hardware.ram_available_bytes)} available")
         err(
@@ -333,9 +322,7 @@ def _print_fitting(
             + " (API-only models left out)"
         )
         if not pairs:
-            err(
-                "No model fits. Try a smaller --dtype (int4, q4_k_m), a shorter --context or drop filters."
-            )
+            err(why_empty(cat, filters))
     return [m.id for m, _ in pairs]
 
 
@@ -369,7 +356,7 @@ def export(
     tier: TierOpt = None,
 ) -> None:
     """The whole catalog (curated, plus Hub-discovered with --tier hub) as json/csv/md."""
-    from catalog.api import make_filters
+    from catalog.search import make_filters
 
     filters = make_filters(tier=tier or ())
     cat = open_catalog(ctx)

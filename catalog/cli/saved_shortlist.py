@@ -12,7 +12,7 @@ from catalog.render import Format
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
-    from catalog.query import Filters, Sort
+    from catalog.search import Filters, Sort
 
 
 def shortlist_query(
@@ -22,7 +22,7 @@ def shortlist_query(
     return {
         "command": "shortlist",
         "filters": filters.active(),
-        "sort": f"{order.key}:{'desc' if order.descending else 'asc'}",
+        "sort": order.label(),
         "top": top,
         "fits": fit,
     }
@@ -47,15 +47,11 @@ def load_shortlist(cat: Catalog, name: str, fmt: Format) -> tuple[list[Model], s
     Raises:
         UsageError: nothing is saved under ``name``.
     """
-    from catalog.query import Filters
-
-    saved = cat.saved_list_entry(name)
-    if saved is None:
+    loaded = cat.load_list(name)
+    if loaded is None:
         names = ", ".join(cat.saved_lists()) or "none"
         raise UsageError(f"no saved shortlist named {name!r} (saved: {names})")
-    found = {m.id: m for m in cat.query(Filters(ids=saved.model_ids), top=None)}
-    models = [found[i] for i in saved.model_ids if i in found]
-    missing = [i for i in saved.model_ids if i not in found]
+    saved, models, missing = loaded.saved, loaded.models, loaded.missing
     if fmt is Format.table:
         err(f"saved {saved.updated_at:%Y-%m-%d %H:%M} UTC{_describe(saved.query)}")
         if missing:

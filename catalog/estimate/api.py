@@ -20,7 +20,7 @@ from catalog.estimate.params import lora_targets as match_lora_targets
 from catalog.estimate.result import Estimate
 from catalog.estimate.training import TrainingSetup, training_memory
 from catalog.estimate.wording import describe
-from catalog.hardware import FitResult, Hardware, fit
+from catalog.fit.hardware import FitResult, Hardware, fit
 from catalog.units import parse_count
 
 DEFAULT_CONTEXT = 4096

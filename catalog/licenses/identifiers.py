@@ -20,6 +20,8 @@ from typing import Any
 
 from catalog.schema import LicenseEntry
 
+UNKNOWN_LICENSE = "unknown"
+"""The license id of a model whose license nobody could tell (a Hub repo without a known tag)."""
 _SCANCODE_REF = "licenseref-scancode-"
 _AMBIGUOUS_HUB_IDS = frozenset({"other", "unknown"})
 """Hub tags that name no license on their own."""
@@ -85,6 +87,31 @@ class LicenseIdentifiers:
             return self.scancode_keys[key]
         spdx_id = _scancode_index().spdx_by_key.get(key)
         return self.spdx.get(spdx_id.lower()) if spdx_id else None
+
+    def require(self, identifier: str) -> str:
+        """Our license id for ``identifier`` in any spelling :meth:`resolve` accepts.
+
+        Raises:
+            UnknownLicenseError: nothing matches; the closest identifiers are suggested.
+        """
+        import difflib
+
+        from catalog.errors import UnknownLicenseError
+
+        lowered = identifier.strip().lower()
+        # Our own ids first: ``unknown`` is one, though as a Hub tag it names no license.
+        found = self.ids.get(lowered) or self.resolve(identifier)
+        if found is not None:
+            return found
+        known = [
+            *self.ids,
+            *self.hub_ids,
+            *self.spdx,
+            *self.scancode_keys,
+            *self.hub_license_names,
+        ]
+        close = difflib.get_close_matches(lowered, known, n=5, cutoff=0.6)
+        raise UnknownLicenseError(identifier, list(dict.fromkeys(close)))
 
 
 def normalize_license_id(

@@ -23,7 +23,15 @@ def as_utc(value: dt.datetime) -> dt.datetime:
 
 
 def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
-    """Column values for ``model`` (a dict, so bulk inserts skip ORM object overhead)."""
+    """Column values for ``model`` (a dict, so bulk inserts skip ORM object overhead).
+
+    The fit coefficients come from the model's own config or size; a synced config.json and a
+    derivative's lineage are applied afterwards (``catalog.store.derived``).
+    """
+    from catalog.fit.coefficients import EMPTY_COLUMNS, model_coefficients
+
+    coefficients = model_coefficients(model)
+    fit = coefficients.columns() if coefficients is not None else EMPTY_COLUMNS
     return {
         "id": model.id,
         "tier": model.tier,
@@ -38,6 +46,7 @@ def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
         "context_length": model.context_length,
         "architecture": model.architecture,
         "hub_id": model.hub_id,
+        "hub_key": model.hub_id.lower() if model.hub_id else None,
         "license": model.license,
         "access": model.access,
         "methods": "|" + "|".join(model.tunability) + "|" if model.tunability else "",
@@ -46,6 +55,8 @@ def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
         ).lower(),
         "score": score(model, commercial_use=commercial_use),
         "shutdown_date": model.shutdown,
+        "bound_licenses": "",
+        **fit,
         "data": model.to_json(with_config=True),
     }
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from catalog.domain import Model
 from catalog.store.convert import as_utc, model_row
+from catalog.store.derived import refresh_derived
 from catalog.store.hub_records import DriftItem, HubSnapshot, LineageLink
 from catalog.store.hub_tables import HUB_DRIFT, HUB_LINEAGE, HUB_SNAPSHOT
 from catalog.store.locks import hold_write_lock
@@ -72,6 +73,7 @@ def write_repo(
     if drift is not None:
         model_id, items, at = drift
         replace_drift(conn, model_id, items, at=at)
+    refresh_derived(conn, [snapshot.repo_id])
 
 
 def write_listed(
@@ -88,6 +90,7 @@ def write_listed(
     conn.execute(HUB_SNAPSHOT.insert(), [_snapshot_row(s) for s in snapshots])
     if lineage:
         conn.execute(HUB_LINEAGE.insert(), [_lineage_row(link) for link in lineage])
+    refresh_derived(conn, ids)
 
 
 def record_failure(engine: Engine, repo_id: str, error: str, *, at: dt.datetime) -> None:

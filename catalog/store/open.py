@@ -35,6 +35,7 @@ from catalog.store.engine import (
     make_engine,
     storage_error,
 )
+from catalog.store.derived import refresh_after_rebuild
 from catalog.store.locks import write_transaction
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
 from catalog.store.upgrade import HEAD_REVISION, current_revision, ensure_schema
@@ -150,6 +151,7 @@ def _write_curated(conn: Connection, curated: CuratedReader) -> None:
             batch.clear()
     curated.check()
     _write_models(conn, batch)
+    refresh_after_rebuild(conn)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     _set_meta(
         conn,

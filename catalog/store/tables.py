@@ -67,6 +67,8 @@ class ModelRow(SQLModel, table=True):
     context_length: int | None = None
     architecture: str | None = None
     hub_id: str | None = Field(default=None, index=True)
+    hub_key: str | None = Field(default=None, index=True)
+    """``hub_id`` lower-cased: Hub ids are case-insensitive, and an index needs a plain column."""
     license: str = Field(index=True)
     access: str = Field(index=True)
     methods: str = ""
@@ -75,6 +77,18 @@ class ModelRow(SQLModel, table=True):
     score: float = 0.0
     shutdown_date: dt.date | None = None
     """The day the vendor stops serving the model (``shortlist`` leaves it out from then on)."""
+    bound_licenses: str = ""
+    """Every license that binds a Hub-tier derivative (its own and its base models', as
+    ``|id|id|``; ``catalog.store.lineage_index``); empty when its own license alone decides."""
+    fit_basis: str | None = None
+    """``config`` or ``params``: what the ``fit_*`` coefficients come from (``catalog.fit.coefficients``);
+    None when nothing can be estimated (API-only, unknown size)."""
+    fit_total: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    fit_linear: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    fit_kv: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    fit_act: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    fit_fixed: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    fit_max_context: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     """The full ``Model.to_json()`` document."""
 

@@ -36,6 +36,7 @@ REVISIONS: tuple[str, ...] = (
     "0003_family_rank_index",
     "0004_model_shutdown",
     "0005_bench_backends",
+    "0006_search_index",
 )
 """Every revision this modelcat ships, oldest first (a test checks it against the scripts)."""
 HEAD_REVISION = REVISIONS[-1]

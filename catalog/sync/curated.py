@@ -212,14 +212,14 @@ class _Run:
             )
             drift = find_drift(model, snapshot, self.licenses) if curated else []
             with self.cat.engine.begin() as conn:
+                if not curated:  # the row first: write_repo derives its lineage columns from it
+                    store_hub_models(conn, [result.info], self.client.endpoint, self.licenses)
                 hub_store.write_repo(
                     conn,
                     snapshot,
                     lineage=lineage_links(repo_id, result.info),
                     drift=(model.id, drift, at) if curated else None,
                 )
-                if not curated:
-                    store_hub_models(conn, [result.info], self.client.endpoint, self.licenses)
         except STORE_ERRORS as exc:
             self._fail(repo_id, storage_error(exc, self.cat.engine))
             return

@@ -12,10 +12,8 @@ from collections.abc import Mapping
 
 from catalog.domain import Model
 from catalog.hub import HubModel
+from catalog.licenses.identifiers import UNKNOWN_LICENSE
 from catalog.sync.drift import LicenseTable
-
-UNKNOWN_LICENSE = "unknown"
-"""The license id of a Hub model whose tag names no license in data/licenses.yaml."""
 
 _TRANSFORMER_METHODS = ("full", "lora", "qlora", "prompt-tuning")
 _QUANTIZED_METHODS = ("lora",)

@@ -16,50 +16,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
-
 from catalog.domain import Model
 from catalog.errors import UnknownLicenseError
+from catalog.licenses.identifiers import UNKNOWN_LICENSE, LicenseIdentifiers
 from catalog.store.hub_store import safely
-from catalog.store.hub_tables import HUB_LINEAGE, HUB_SNAPSHOT
-from catalog.store.tables import MODEL
-from catalog.sync.drift import LicenseTable
-from catalog.sync.hub_model import UNKNOWN_LICENSE
+from catalog.store.lineage_index import BaseLicense, LineageIndex, bound_licenses
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.licenses import IntendedUse, Verdict
     from catalog.licenses.policy import Policy
     from catalog.schema import LicenseEntry
-
-MAX_DEPTH = 5
-"""Base-of-a-base levels followed (a quantization of a fine-tune of a base model is 2)."""
-_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class BaseLicense:
-    """One model up the chain and the license that binds it."""
-
-    repo_id: str
-    relation: str | None
-    license: str
-    """Our license id; ``unknown`` when the base is neither in the catalog nor tagged with one we know."""
-    model_id: str | None
-    """The base's catalog id, when the catalog has it."""
-    via: str | None = None
-    """The intermediate repo this base was reached through (None for a direct base)."""
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"repo_id", "relation", "license", "model", "via"}``."""
-        return {
-            "repo_id": self.repo_id,
-            "relation": self.relation,
-            "license": self.license,
-            "model": self.model_id,
-            "via": self.via,
-        }
 
 
 @dataclass(frozen=True)
@@ -74,9 +41,7 @@ class Lineage:
     @property
     def licenses(self) -> list[str]:
         """Licenses that bind the model, its own first (its ``unknown`` dropped when a base binds it)."""
-        bound = [b.license for b in self.bases]
-        own = [] if self.own_license == UNKNOWN_LICENSE and bound else [self.own_license]
-        return list(dict.fromkeys([*own, *bound]))
+        return bound_licenses(self.own_license, self.bases)
 
     def note(self) -> str:
         """Why several licenses apply, in a sentence."""
@@ -104,9 +69,9 @@ def lineages(cat: Catalog, models: Iterable[Model]) -> dict[str, Lineage]:
     derived = [m for m in models if m.tier == "hub" and m.hub_id]
     if not derived:
         return {}
-    licenses = LicenseTable.of({lic.id: lic for lic in cat.licenses()})
+    identifiers = LicenseIdentifiers.from_licenses({lic.id: lic for lic in cat.licenses()})
     with cat.connect() as conn:
-        index = _Index(conn, licenses)
+        index = LineageIndex(conn, identifiers)
         safely(lambda: index.load(m.hub_id for m in derived if m.hub_id), None)
     out: dict[str, Lineage] = {}
     for model in derived:
@@ -167,85 +132,4 @@ def _contradiction(model: Model, bases: Sequence[BaseLicense]) -> str | None:
     return None
 
 
-class _Index:
-    """Lineage rows and base-model licenses, loaded level by level in a few queries."""
-
-    def __init__(self, conn: Connection, licenses: LicenseTable) -> None:
-        self.conn = conn
-        self.licenses = licenses
-        self.parents: dict[str, list[tuple[str, str | None]]] = {}
-        self.catalog: dict[str, tuple[str, str, str]] = {}
-        """lower Hub id -> (model id, license, tier), curated preferred."""
-        self.tags: dict[str, str] = {}
-        """lower Hub id -> license resolved from a stored snapshot's tag."""
-
-    def load(self, repo_ids: Iterable[str]) -> None:
-        frontier = {r.lower() for r in repo_ids}
-        for _ in range(MAX_DEPTH):
-            frontier -= set(self.parents)
-            if not frontier:
-                return
-            bases = self._load_parents(frontier)
-            self._load_catalog(bases - set(self.catalog))
-            self._load_tags({b for b in bases if b not in self.catalog} - set(self.tags))
-            frontier = {b for b in bases if self.catalog.get(b, ("", "", "curated"))[2] == "hub"}
-
-    def chain(self, repo_id: str) -> tuple[BaseLicense, ...]:
-        out: list[BaseLicense] = []
-        seen = {repo_id.lower()}
-        level: list[tuple[str, str | None]] = [(repo_id.lower(), None)]
-        for _ in range(MAX_DEPTH):
-            following: list[tuple[str, str | None]] = []
-            for child, via in level:
-                for base, relation in self.parents.get(child, []):
-                    key = base.lower()
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    model_id, license, tier = self.catalog.get(key, (None, None, None))
-                    license = license or self.tags.get(key) or UNKNOWN_LICENSE
-                    out.append(BaseLicense(base, relation, license, model_id, via))
-                    if tier == "hub":
-                        following.append((key, via or base))
-            level = following
-        return tuple(out)
-
-    def _load_parents(self, repo_ids: set[str]) -> set[str]:
-        bases: set[str] = set()
-        for chunk in _chunks(sorted(repo_ids)):
-            stmt = (
-                select(HUB_LINEAGE.c.repo_id, HUB_LINEAGE.c.base_repo_id, HUB_LINEAGE.c.relation)
-                .where(func.lower(HUB_LINEAGE.c.repo_id).in_(chunk))
-                .order_by(HUB_LINEAGE.c.position)
-            )
-            for repo_id, base, relation in self.conn.execute(stmt):
-                self.parents.setdefault(repo_id.lower(), []).append((base, relation))
-                bases.add(base.lower())
-        for repo_id in repo_ids:
-            self.parents.setdefault(repo_id, [])
-        return bases
-
-    def _load_catalog(self, repo_ids: set[str]) -> None:
-        for chunk in _chunks(sorted(repo_ids)):
-            stmt = (
-                select(MODEL.c.hub_id, MODEL.c.id, MODEL.c.license, MODEL.c.tier)
-                .where(func.lower(MODEL.c.hub_id).in_(chunk))
-                .order_by(MODEL.c.tier.desc())  # curated last, so it wins
-            )
-            for hub_id, model_id, license, tier in self.conn.execute(stmt):
-                self.catalog[hub_id.lower()] = (model_id, license, tier)
-
-    def _load_tags(self, repo_ids: set[str]) -> None:
-        for chunk in _chunks(sorted(repo_ids)):
-            stmt = select(
-                HUB_SNAPSHOT.c.repo_id, HUB_SNAPSHOT.c.license, HUB_SNAPSHOT.c.license_name
-            ).where(func.lower(HUB_SNAPSHOT.c.repo_id).in_(chunk))
-            for repo_id, tag, name in self.conn.execute(stmt):
-                resolved = self.licenses.resolve(tag, name)
-                if resolved is not None:
-                    self.tags[repo_id.lower()] = resolved
-
-
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
+__all__ = ["BaseLicense", "Lineage", "check_with_lineage", "lineages"]

@@ -1,5 +1,4 @@
-"""The small catalog modules the CLI and the TUI share: why a listing is empty, shortlist export,
-the fit bound."""
+"""The small catalog modules the CLI and the TUI share: why a listing is empty, shortlist export."""
 
 from __future__ import annotations
 
@@ -10,16 +9,13 @@ import pytest
 
 from catalog.api import Catalog, make_filters
 from catalog.errors import UsageError
-from catalog.explain import why_empty
 from catalog.export import export_models
-from catalog.fit_filter import max_params_that_fit
-from catalog.hardware import detect_hardware
 
 
 def test_why_empty_names_each_filter_that_alone_removes_everything(cat: Catalog) -> None:
     filters = make_filters(access=["api"], max_params="1B")
     assert cat.count(filters) == 0
-    reason = why_empty(cat, filters)
+    reason = cat.search.why_empty(filters)
     assert set(reason.active) == {"access", "max_params"}
     assert set(reason.culprits) == {"access", "max_params"}
     assert "--max-params" in reason.message(lambda n: "--" + n.replace("_", "-"))
@@ -27,11 +23,11 @@ def test_why_empty_names_each_filter_that_alone_removes_everything(cat: Catalog)
 
 def test_why_empty_when_no_single_filter_is_to_blame(cat: Catalog) -> None:
     filters = make_filters(search="no-such-model-anywhere", access=["api"])
-    reason = why_empty(cat, filters)
+    reason = cat.search.why_empty(filters)
     assert reason.culprits == ("search",)
-    both = make_filters(search="zzz-none", family=["no-such-family"])
-    assert why_empty(cat, both).culprits == ()
-    assert "several filters" in why_empty(cat, both).message()
+    both = make_filters(search="zzz-none", ids=["no-such-id"])
+    assert cat.search.why_empty(both).culprits == ()
+    assert "several filters" in cat.search.why_empty(both).message()
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "md"])
@@ -55,18 +51,3 @@ def test_export_refuses_bad_formats_and_paths(cat: Catalog, tmp_path: Path) -> N
     blocker.write_text("")
     with pytest.raises(UsageError, match="cannot write"):
         export_models([cat.get("pythia-1b")], fmt="json", path=blocker / "inside.json")
-
-
-def test_fit_bound_grows_with_memory_and_smaller_dtypes() -> None:
-    small = detect_hardware(memory="8GB", gpu_memory=0)
-    large = detect_hardware(memory="64GB", gpu_memory=0)
-    bf16 = max_params_that_fit(hardware=small, dtype="bf16")
-    assert 2e9 < bf16 < 4e9  # 2 bytes a parameter plus the runtime reserve in 8 GB
-    assert max_params_that_fit(hardware=small, dtype="int4") > 3 * bf16
-    assert max_params_that_fit(hardware=large, dtype="bf16") > 7 * bf16
-    assert (
-        max_params_that_fit(hardware=detect_hardware(memory="100MB", gpu_memory=0), dtype="bf16")
-        == 0
-    )
-    with pytest.raises(UsageError):
-        max_params_that_fit(hardware=small, dtype="fp7")

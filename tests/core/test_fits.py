@@ -1,4 +1,4 @@
-"""One-device fit of catalog models (``catalog.fitting``) and ``modelcat shortlist --fits``."""
+"""One-device fit of catalog models (``catalog.fit.verdict``) and ``modelcat shortlist --fits``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from catalog.api import Catalog
 from catalog.cli.main import app
 from catalog.errors import UsageError
 from catalog.estimate import inference_memory
-from catalog.fitting import config_with_source, model_config, model_fit
-from catalog.hardware import Gpu, Hardware, detect_hardware
+from catalog.fit.hardware import Gpu, Hardware, detect_hardware
+from catalog.fit.verdict import config_with_source, model_config, model_fit
 from tests.advisor.catalog_data import write_overlay
 
 runner = CliRunner()

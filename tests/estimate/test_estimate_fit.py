@@ -8,7 +8,7 @@ import pytest
 
 from catalog.errors import UsageError
 from catalog.estimate import best_dtype_that_fits, inference_memory
-from catalog.hardware import detect_hardware
+from catalog.fit.hardware import detect_hardware
 
 
 def test_bf16_fits_a_24gb_gpu(llama_7b: dict[str, Any]) -> None:

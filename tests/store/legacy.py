@@ -96,6 +96,8 @@ def _curated(conn: Connection, curated: Any) -> None:
     for model in [*models, hub]:
         row = model_row(model, commercial_use=commercial[model.license])
         del row["shutdown_date"]  # added by migration 0004
+        for later in ("hub_key", "bound_licenses") + tuple(k for k in row if k.startswith("fit_")):
+            del row[later]  # added by migration 0005
         _insert(conn, "model", _jsonable(row))
 
 

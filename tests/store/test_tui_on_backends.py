@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalog.api import SHORTLIST_SORT, Catalog, make_filters
-from catalog.hardware import detect_hardware
+from catalog.fit.hardware import detect_hardware
 from tests.tui.helpers import settle, shown_ids
 from tui.app import make_app
 from tui.state import SHORTLIST_NAME

@@ -36,7 +36,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def machine() -> Any:
     """A fixed machine (16 GB RAM, no GPU) so fit verdicts do not depend on the test host."""
-    from catalog.hardware import detect_hardware
+    from catalog.fit.hardware import detect_hardware
 
     return detect_hardware(memory="16GB", gpu_memory=0)
 

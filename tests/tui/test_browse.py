@@ -9,10 +9,9 @@ from typing import Any
 
 from textual.widgets import Checkbox, Input, Select
 
-from catalog.api import SHORTLIST_SORT, Catalog, make_filters
-from catalog.fit_filter import max_params_that_fit
+from catalog.api import Catalog
 from catalog.licenses import IntendedUse
-from catalog.query import Sort
+from catalog.search import SHORTLIST_SORT, Sort, make_filters
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle, shown_ids, status_text, table_rows
 from tui.app import ModelcatApp
@@ -22,12 +21,18 @@ from tui.widgets.filter_panel import FilterPanel
 
 
 def expected(cat: Catalog, sort: Sort = SHORTLIST_SORT, **filters: Any) -> list[str]:
+    """What the engine answers; the browse screen, like ``shortlist``, hides retired models."""
+    filters.setdefault("hide_retired", True)
     return [m.id for m in cat.query(make_filters(**filters), sort=sort)]
 
 
 def first_page(ids: list[str]) -> list[str]:
     """What the table holds before scrolling: the catalog outgrew one page of rows."""
     return ids[:PAGE_SIZE]
+
+
+def served(cat: Catalog) -> int:
+    return cat.count(make_filters(hide_retired=True))
 
 
 def panel(app: ModelcatApp) -> FilterPanel:
@@ -38,8 +43,8 @@ async def test_first_screen_lists_every_model_ranked(app: ModelcatApp, cat: Cata
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert shown_ids(app) == first_page(expected(cat))
-        assert app.browse.table.total == cat.count(make_filters())
-        assert status_text(app).startswith(f"{cat.count(make_filters())} models · no filters")
+        assert app.browse.table.total == served(cat)
+        assert status_text(app).startswith(f"{served(cat)} models · no filters")
 
 
 async def test_slash_focuses_search_and_typing_filters(app: ModelcatApp, cat: Catalog) -> None:
@@ -95,10 +100,53 @@ async def test_family_and_license_selects(app: ModelcatApp, cat: Catalog) -> Non
         panel(app).query_one("#family", Select).value = "Llama 2"
         await settle(pilot)
         assert shown_ids(app) == first_page(expected(cat, family="Llama 2"))
-        panel(app).query_one("#license", Select).value = "llama2"
+        panel(app).query_one("#license", Input).value = "llama2"
         await settle(pilot)
         rows = shown_ids(app)
         assert rows == first_page(expected(cat, family="Llama 2", license="llama2")) and rows
+
+
+async def test_the_license_box_takes_every_spelling(app: ModelcatApp, cat: Catalog) -> None:
+    """A ScanCode key, an SPDX id in any case: the same models as the catalog id."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        llama2 = expected(cat, license="llama2")
+        for spelling in ("llama-2-license-2023", "LicenseRef-scancode-llama-2-license-2023"):
+            panel(app).query_one("#license", Input).value = spelling
+            await settle(pilot)
+            assert shown_ids(app) == first_page(llama2) and llama2
+        panel(app).query_one("#license", Input).value = "apache-2.0"
+        await settle(pilot)
+        apache = shown_ids(app)
+        panel(app).query_one("#license", Input).value = "Apache-2.0"
+        await settle(pilot)
+        assert shown_ids(app) == first_page(apache) and apache
+        panel(app).query_one("#license", Input).value = "lama2"
+        await settle(pilot)
+        assert "⚠ license: unknown license 'lama2'. Did you mean: llama2" in status_text(app)
+        assert shown_ids(app) == first_page(expected(cat))
+
+
+async def test_retired_models_are_hidden_unless_asked_and_then_marked(
+    app: ModelcatApp, cat: Catalog
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "gpt-4" not in shown_ids(app)
+        panel(app).query_one("#include_retired", Checkbox).value = True
+        await settle(pilot)
+        rows = shown_ids(app)
+        assert rows == first_page(expected(cat, hide_retired=False))
+        panel(app).query_one("#access", Select).value = "api"
+        await settle(pilot)
+        rows = shown_ids(app)
+        assert rows == first_page(expected(cat, access="api", hide_retired=False))
+        assert "gpt-4" in rows
+        assert "include retired" in status_text(app)
+        cells = {row.key: row.cells for row in app.browse.table.loaded_rows()}
+        status = [c.key for c in app.browse.table.columns].index("status")
+        assert cells["gpt-4"][status].text == "retired"
+        assert cells["llama-2-7b"][status].text == ""
 
 
 async def test_commercial_at_a_mau_above_the_llama_cap(app: ModelcatApp, cat: Catalog) -> None:
@@ -125,33 +173,33 @@ async def test_intended_use_hides_forbidden_models(app: ModelcatApp, cat: Catalo
         rows = shown_ids(app)
         assert rows == first_page(expected(cat, use=use))
         assert "cc-by-nc-4.0" not in {cat.get(r).license for r in rows}
-        assert len(rows) < cat.count(make_filters())
+        assert len(rows) < served(cat)
         assert "use=(commercial, modify, distribute derivatives)" in status_text(app)
 
 
 async def test_fits_this_machine_keeps_the_models_that_fit(
     app: ModelcatApp, cat: Catalog, machine: Any
 ) -> None:
-    from catalog.fitting import model_fit
+    from catalog.fit.verdict import model_fit
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         panel(app).query_one("#dtype", Select).value = "int4"
         panel(app).query_one("#fit_on", Checkbox).value = True
         await settle(pilot)
-        bound = max_params_that_fit(hardware=machine, dtype="int4", context=4096)
+        # The SQL fit filter keeps exactly what the per-model verdict (synced config first) keeps.
         fitting = [
             m.id
-            for m in cat.query(make_filters(max_params=bound), sort=SHORTLIST_SORT)
-            if model_fit(m, machine, dtype="int4", context=4096).kept
+            for m in cat.query(make_filters(hide_retired=True), sort=SHORTLIST_SORT)
+            if model_fit(m, machine, dtype="int4", context=4096, cat=cat).kept
         ]
         rows = shown_ids(app)
         assert rows == fitting
-        assert rows and len(rows) < cat.count(make_filters())
+        assert rows and len(rows) < served(cat)
         cells = {row.key: row.cells for row in app.browse.table.loaded_rows()}
         fit_index = [c.key for c in app.browse.table.columns].index("fit")
         assert all(not cells[r][fit_index].text.startswith("no") for r in rows)
-        assert "fits one device here at int4" in status_text(app)
+        assert "fits one device here at int4, context 4096" in status_text(app)
 
 
 async def test_empty_result_says_which_filter_removed_everything(app: ModelcatApp) -> None:

@@ -14,12 +14,12 @@ PROBE = """
 import asyncio
 import sys
 
-from catalog.hardware import detect_hardware
+from catalog.fit.hardware import detect_hardware
 from tui.app import make_app
 
 
 async def main(db):
-    # A fixed machine: probing a real GPU imports torch on purpose (catalog.hardware).
+    # A fixed machine: probing a real GPU imports torch on purpose (catalog.fit.hardware).
     app = make_app(db=db, hardware=detect_hardware(memory="16GB", gpu_memory=0))
     async with app.run_test(size=(120, 40)) as pilot:
         async def settle():

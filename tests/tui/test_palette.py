@@ -50,7 +50,7 @@ async def test_screens_by_name(app: ModelcatApp) -> None:
 async def test_every_sort_and_reset_filters(app: ModelcatApp) -> None:
     from textual.widgets import Select
 
-    from catalog.query import Sort
+    from catalog.search import Sort
     from tui.widgets.filter_panel import FilterPanel
 
     async with app.run_test(size=SIZE) as pilot:

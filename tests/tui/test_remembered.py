@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from textual.widgets import RadioButton, Select
 
 from catalog.api import Catalog
-from catalog.query import Sort
+from catalog.search import Sort
 from catalog.store.preferences import load_preference, save_preference
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, ProgressBar, Select
 
 from catalog.api import Catalog
-from catalog.fitting import estimate_for
+from catalog.fit.verdict import estimate_for
 from catalog.hub import HubClient
 from catalog.sync import discover
 from catalog.units import format_bytes

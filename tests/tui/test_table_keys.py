@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual import events
 
 from catalog.api import SHORTLIST_SORT, Catalog, make_filters
-from catalog.query import Sort
+from catalog.search import Sort
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle, shown_ids, status_text
 from tui.app import ModelcatApp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -14,10 +15,9 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from catalog.api import SHORTLIST_SORT
-from catalog.query import TIERS, Sort
 from catalog.schema import ACCESS_MODES, TUNING_METHODS
-from tui.browse_query import BrowseResult, run_browse_query
+from catalog.search import SHORTLIST_SORT, TIERS, Sort
+from tui.browse_query import COUNT_CAP, BrowseResult, exact_count, run_browse_query
 from tui.columns import ExtraCells, bench_cells, fit_cells, row_maker
 from tui.screens.base import ModelcatScreen
 from tui.state import FilterState
@@ -132,7 +132,16 @@ class BrowseScreen(ModelcatScreen):
             hardware=self.mc.hardware,
         )
 
+    @work(thread=True, exclusive=True, group="browse-count", exit_on_error=False)
+    def _count(self, result: BrowseResult) -> tuple[BrowseResult, int]:
+        return result, exact_count(self.mc.catalog, result)
+
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
+        if worker.group == "browse-count" and state == WorkerState.SUCCESS:
+            counted: tuple[BrowseResult, int] = worker.result  # type: ignore[assignment]
+            if counted[0] is self.result:
+                self._counted(counted[1])
+            return
         if worker.group != "browse" or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         self._query_running = False
@@ -155,6 +164,15 @@ class BrowseScreen(ModelcatScreen):
             table.cursor_row = at
         self._update_status()
         self.post_message(self.ResultsShown(result.state, result.total))
+        if result.capped:
+            self._count(result)
+
+    def _counted(self, total: int) -> None:
+        """The exact count arrived for the result on screen: the table can scroll to its end."""
+        assert self.result is not None
+        self.result = dataclasses.replace(self.result, total=total, capped=False)
+        self.table.set_total(total)
+        self._update_status()
 
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)
@@ -166,7 +184,8 @@ class BrowseScreen(ModelcatScreen):
             parts = [Content(result.empty_reason)]
         else:
             noun = "model" if result.total == 1 else "models"
-            parts = [Content.from_markup("[b]$n[/b] $noun", n=f"{result.total:,}", noun=noun)]
+            shown = f"{COUNT_CAP:,}+" if result.capped else f"{result.total:,}"
+            parts = [Content.from_markup("[b]$n[/b] $noun", n=shown, noun=noun)]
             labels = result.state.labels()
             parts.append(Content(" · " + (", ".join(labels) if labels else "no filters")))
         marked = len(self.mc.shortlist)

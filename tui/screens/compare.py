@@ -21,7 +21,7 @@ from tui.state import UseState
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
 
 Rows = list[tuple[str, list[str]]]
 
@@ -106,7 +106,7 @@ def compare_rows(
 
 def _estimate_rows(cat: Catalog, models: list[Model], hardware: Hardware | None) -> Rows:
     # From the config stored by the last Hub sync when there is one (``cat``), as the detail screen.
-    from catalog.fitting import estimate_for, model_fit
+    from catalog.fit.verdict import estimate_for, model_fit
 
     bf16: list[str] = []
     full: list[str] = []

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, WorkerState
 
-from catalog.api import LIST_SORT, make_filters
+from catalog.search import LIST_SORT, make_filters
 from tui.columns import row_maker
 from tui.screens.base import ModelcatScreen
 from tui.widgets.model_table import ModelTable, PageLoader, TableRow
@@ -81,7 +81,7 @@ class LicensesScreen(ModelcatScreen):
         rows = row_maker({})
 
         def loader(offset: int, limit: int) -> list[TableRow]:
-            return rows(cat.query(filters, sort=LIST_SORT, top=limit, offset=offset))
+            return rows(cat.search.hits(filters, sort=LIST_SORT, top=limit, offset=offset))
 
         return cat.count(filters), loader(0, PAGE), loader
 

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Collapsible, Input, Label, Select
 
 from tui.state import FilterState, FitState, UseState
@@ -69,7 +70,14 @@ class FilterPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         c, s = self.choices, self.state
         yield from _select("Family", "family", c.families, s.family)
-        yield from _select("License", "license", c.licenses, s.license)
+        yield Label("License", classes="caption")
+        yield Input(
+            s.license,
+            placeholder="id, SPDX, ScanCode key, Hub tag",
+            suggester=SuggestFromList(c.licenses, case_sensitive=False),
+            id="license",
+            compact=True,
+        )
         yield from _select("Access", "access", c.access, s.access)
         yield from _select("Tunable with", "tunable", c.tunable, s.tunable)
         yield from _select("Tier", "tier", c.tiers, s.tier)
@@ -78,6 +86,9 @@ class FilterPanel(VerticalScroll):
         yield Checkbox("Commercial use", s.commercial, id="commercial", compact=True)
         yield Label("…at monthly active users", classes="caption")
         yield Input(s.mau, placeholder="e.g. 900M", id="mau", compact=True)
+        yield Checkbox(
+            "Include retired models", s.include_retired, id="include_retired", compact=True
+        )
         use = s.use or UseState()
         with Collapsible(title="Intended use", collapsed=s.use is None, id="use-box"):
             yield Checkbox("Hide forbidden models", s.use is not None, id="use_on", compact=True)
@@ -111,7 +122,8 @@ class FilterPanel(VerticalScroll):
         values: dict[str, Any] = {
             "family": state.family, "license": state.license, "access": state.access,
             "tunable": state.tunable, "tier": state.tier, "max_params": state.max_params,
-            "commercial": state.commercial, "mau": state.mau, "use_on": state.use is not None,
+            "commercial": state.commercial, "mau": state.mau,
+            "include_retired": state.include_retired, "use_on": state.use is not None,
             "use_kind": use.use, "modify": use.modify, "train": use.train_on_outputs,
             "host": use.host_api, "distribute": use.distribute, "fit_on": state.fits is not None,
             "dtype": fit.dtype, "context": fit.context,
@@ -161,13 +173,14 @@ class FilterPanel(VerticalScroll):
         return FilterState(
             search=self.state.search,
             family=choice("family"),
-            license=choice("license"),
+            license=text("license").strip(),
             access=choice("access"),
             tunable=choice("tunable"),
             tier=choice("tier"),
             commercial=flag("commercial"),
             mau=text("mau"),
             max_params=text("max_params"),
+            include_retired=flag("include_retired"),
             use=use if flag("use_on") else None,
             fits=fit if flag("fit_on") else None,
         )

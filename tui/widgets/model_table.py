@@ -37,7 +37,7 @@ class TableColumn:
     width: int
     justify: Literal["left", "right"] = "left"
     sort_key: str | None = None
-    """The ``catalog.query.Sort`` key a click on the header sorts by (None: not sortable)."""
+    """The ``catalog.search.Sort`` key a click on the header sorts by (None: not sortable)."""
     grow: bool = False
     """Takes the width left over when the table is wider than its columns."""
     drop: int = 0
@@ -195,6 +195,12 @@ class ModelTable(ScrollView, can_focus=True):
         self._layout_columns()
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.cursor_row = 0
+        self.refresh()
+
+    def set_total(self, total: int) -> None:
+        """Change the row count of the current result (an exact count replacing a capped one)."""
+        self.total = total
+        self._layout_columns()
         self.refresh()
 
     def row(self, index: int) -> TableRow | None:

@@ -15,7 +15,7 @@ from catalog.errors import UsageError
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.bench.records import MachineRecord
-    from catalog.hardware import Hardware
+    from catalog.fit.hardware import Hardware
 
 MIN_FINGERPRINT_PREFIX = 4
 
@@ -55,7 +55,7 @@ def find_machine(cat: Catalog, machine: str) -> MachineRecord:
 
 def recorded_hardware(record: MachineRecord) -> Hardware:
     """``Hardware`` for a recorded machine: its installed RAM and GPU memory, all counted free."""
-    from catalog.hardware import Gpu, Hardware
+    from catalog.fit.hardware import Gpu, Hardware
 
     info = record.info
     gpus = tuple(

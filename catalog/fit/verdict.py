@@ -1,39 +1,34 @@
-"""Will a catalog model run here? One verdict per model, shared by ``shortlist --fits``, the advisor
-and the TUI.
+"""Will a catalog model run here? One verdict per model, shared by ``shortlist --fits``, the fit
+column of the TUI, the advisor and ``show``.
 
-The verdict is the estimator's inference memory judged on ONE device (:func:`catalog.hardware.fit`:
-the best GPU or the available RAM, never a sum of GPUs). The model's ``config.json`` numbers are used
-when known; otherwise its parameter count alone is, and the verdict says it is approximate (without a
-config the KV cache and activations are unknown, so the requirement is a lower bound). API-only
-models run at their vendor: their level is ``n/a``.
-
-Fits of a whole listing page through the SQL-filtered, ranked catalog (:func:`fitting_models`), so
-``--fits --top 10`` on a large store stops after ten fitting models.
+The verdict is the inference memory of :mod:`catalog.fit.coefficients` (from the synced
+config.json where there is one, the curated config otherwise, else the parameter count alone)
+judged on ONE device (:func:`catalog.fit.hardware.fit`: the best GPU or the available RAM, never a
+sum of GPUs). The search engine keeps exactly the models this verdict keeps: its SQL condition is
+built from the same formula. Without a config the KV cache and activations are unknown, so the
+requirement is a lower bound and the verdict says it is approximate. API-only models run at their
+vendor: their level is ``n/a``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from catalog.errors import EstimateError
+from catalog.errors import EstimateError, UsageError
+from catalog.fit.coefficients import curated_config
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
     from catalog.estimate import Estimate
-    from catalog.hardware import Hardware
-    from catalog.query import Filters, Sort
+    from catalog.fit.coefficients import FitCoefficients
+    from catalog.fit.hardware import FitResult, Hardware
 
 FitLevelOrNA = Literal["fits", "tight", "no", "n/a"]
 Basis = Literal["config", "params", "none"]
-
-AUTO_DTYPES: tuple[str, ...] = ("bf16", "int8", "int4")
-"""Tried in this order when no dtype is given: the most precise one that fits wins."""
-PAGE_SIZE = 100
-"""Models fetched per query while looking for ``top`` fitting ones."""
 
 
 @dataclass(frozen=True)
@@ -99,11 +94,9 @@ def config_with_source(cat: Catalog | None, model: Model) -> tuple[dict[str, Any
         synced = synced_config(cat, model)
         if synced:
             return synced, "the config.json stored by the last Hub sync"
-    if not model.config:
+    config = curated_config(model)
+    if config is None:
         return None, "none"
-    config = dict(model.config)
-    if model.architecture and "model_type" not in config and "architectures" not in config:
-        config["model_type"] = model.architecture
     where = model.sources.get("config")
     return config, "the curated config in data/models.yaml" + (f" ({where})" if where else "")
 
@@ -113,73 +106,26 @@ def model_config(cat: Catalog | None, model: Model) -> dict[str, Any] | None:
     return config_with_source(cat, model)[0]
 
 
-def _judged(
-    model: Model,
-    hardware: Hardware,
-    *,
-    basis: Basis,
-    config: Mapping[str, Any] | None,
-    dtype: str | None,
-    context: int | None,
-    exact: bool,
-) -> ModelFit:
-    from catalog.estimate import best_dtype_that_fits, inference_memory
-    from catalog.hardware import fit
-
-    source: dict[str, Any] = {"config": config} if basis == "config" else {"params": model.params}
-    chosen: str
-    if dtype is None or dtype == "auto":
-        best = best_dtype_that_fits(
-            hardware=hardware, context=context, dtypes=AUTO_DTYPES, exact=exact, **source
-        )
-        if best is not None:
-            chosen, verdict = best.dtype, best.fit
-        else:
-            chosen = AUTO_DTYPES[-1]
-            memory = inference_memory(dtype=chosen, context=context, exact=exact, **source)
-            verdict = fit(required_bytes=memory.total_bytes, hardware=hardware)
-    else:
-        memory = inference_memory(dtype=dtype, context=context, exact=exact, **source)
-        chosen, verdict = memory.dtype, fit(required_bytes=memory.total_bytes, hardware=hardware)
-    approximate = basis == "params"
-    return ModelFit(
-        model=model.id,
-        level=verdict.level,
-        dtype=chosen,
-        device=verdict.device,
-        device_name=verdict.device_name,
-        required_bytes=verdict.required_bytes,
-        available_bytes=verdict.available_bytes,
-        headroom=round(verdict.headroom, 4),
-        basis=basis,
-        approximate=approximate,
-        note="approximate: parameter count only (no config), weights + runtime, no KV cache"
-        if approximate
-        else None,
-    )
-
-
 def model_fit(
     model: Model,
     hardware: Hardware,
     *,
     dtype: str | None = None,
     context: int | None = None,
-    config: Mapping[str, Any] | None = None,
+    coefficients: FitCoefficients | None = None,
     cat: Catalog | None = None,
-    exact: bool = False,
 ) -> ModelFit:
     """Judge whether ``model``'s inference estimate fits one device of ``hardware``.
 
     Args:
         model: a catalog model.
-        hardware: the machine (``catalog.hardware.detect_hardware``, overridable).
+        hardware: the machine (``catalog.fit.hardware.detect_hardware``, overridable).
         dtype: a weight format (``bf16``, ``int4``, ``q4_k_m``...), or ``None``/``"auto"`` for the most
             precise of bf16, int8, int4 that fits (int4 is reported when none does).
         context: tokens per sequence (default 4096, capped by the model's maximum).
-        config: the model's config.json numbers; default :func:`model_config`.
+        coefficients: the model's stored coefficients (a search result carries them); computed
+            from its config (``cat``: the config stored by a Hub sync) when not given.
         cat: the catalog, to read the config stored by a Hub sync.
-        exact: count parameters with transformers (slow); the analytic formulas by default.
 
     Returns:
         The :class:`ModelFit`; ``n/a`` for API-only models and models of unknown size.
@@ -187,25 +133,61 @@ def model_fit(
     Raises:
         UsageError: an unknown dtype or a bad context.
     """
+    from catalog.fit.coefficients import coefficients_for
+    from catalog.search.filters import AUTO_DTYPES
+
+    if context is not None and context <= 0:
+        raise UsageError(f"`context` must be a positive number of tokens, got {context}")
     if model.is_api:
         vendor = model.api.vendor if model.api is not None else model.publisher
         return ModelFit(model.id, "n/a", note=f"API-only: runs at {vendor}, nothing to load here")
-    config = config if config is not None else model_config(cat, model)
-    kwargs: dict[str, Any] = {"dtype": dtype, "context": context, "exact": exact}
-    fallback = None
-    if config is not None:
-        try:
-            return _judged(model, hardware, basis="config", config=config, **kwargs)
-        except EstimateError as error:
-            fallback = f"config unusable ({error})"
-    if model.params:
-        judged = _judged(model, hardware, basis="params", config=None, **kwargs)
-        if fallback is not None:
-            judged = dataclasses.replace(judged, note=f"{fallback}; {judged.note}")
-        return judged
-    return ModelFit(
-        model.id, "n/a", note=fallback or "neither a config nor a parameter count is known"
+    if coefficients is None:
+        config = model_config(cat, model)
+        coefficients = coefficients_for(config=config, params=model.params)
+    if coefficients is None:
+        return ModelFit(model.id, "n/a", note="neither a config nor a parameter count is known")
+    dtypes = AUTO_DTYPES if dtype in (None, "auto") else (str(dtype),)
+    judged = [(d, _device_fit(coefficients, hardware, d, context)) for d in dtypes]
+    chosen, verdict = next(
+        (j for j in judged if j[1].level == "fits"),
+        next((j for j in judged if j[1].level == "tight"), judged[-1]),
     )
+    approximate = coefficients.basis == "params"
+    notes = [coefficients.note] if coefficients.note else []
+    if approximate:
+        notes.append(
+            "approximate: parameter count only (no config), weights + runtime, no KV cache"
+        )
+    return ModelFit(
+        model=model.id,
+        level=verdict.level,
+        dtype=weight_name(chosen),
+        device=verdict.device,
+        device_name=verdict.device_name,
+        required_bytes=verdict.required_bytes,
+        available_bytes=verdict.available_bytes,
+        headroom=round(verdict.headroom, 4),
+        basis=coefficients.basis,
+        approximate=approximate,
+        note="; ".join(notes) or None,
+    )
+
+
+def _device_fit(
+    coefficients: FitCoefficients, hardware: Hardware, dtype: str, context: int | None
+) -> FitResult:
+    from catalog.fit.coefficients import model_required_bytes
+    from catalog.fit.hardware import fit
+
+    required = model_required_bytes(coefficients, dtype=dtype, context=context)
+    return fit(required_bytes=required, hardware=hardware)
+
+
+def weight_name(dtype: str) -> str:
+    """The canonical name of a weight format (``BF16`` -> ``bf16``)."""
+    from catalog.estimate import weight_format
+
+    return weight_format(dtype).name
 
 
 def estimate_for(
@@ -301,71 +283,13 @@ def estimate_summary(model: Model, cat: Catalog | None = None) -> dict[str, Any]
     }
 
 
-def params_bound(hardware: Hardware, dtypes: Sequence[str], context: int | None) -> int:
-    """The largest parameter count that could fit at any of ``dtypes`` (an SQL pre-filter).
-
-    A bare parameter count needs less than the same model with its config (no KV cache, no
-    activations), so no model above this bound can fit.
-    """
-    from catalog.fit_filter import max_params_that_fit
-
-    return max(max_params_that_fit(hardware=hardware, dtype=d, context=context) for d in dtypes)
-
-
-def fitting_models(
-    cat: Catalog,
-    filters: Filters,
-    *,
-    hardware: Hardware,
-    sort: Sort,
-    dtype: str | None = None,
-    context: int | None = None,
-    top: int | None = None,
-    page_size: int = PAGE_SIZE,
-) -> list[tuple[Model, ModelFit]]:
-    """Models matching ``filters`` whose inference fits one device, in ``sort`` order.
-
-    API-only models are left out (they run at the vendor), and so are models of unknown size
-    (nothing shows they fit). Pages of the ranked query are judged until ``top`` models fit.
-
-    Raises:
-        UsageError: an unknown dtype or a bad context.
-    """
-    from catalog.estimate import weight_format
-    from catalog.schema import ACCESS_MODES
-
-    dtypes = AUTO_DTYPES if dtype is None or dtype == "auto" else (weight_format(dtype).name,)
-    bound = params_bound(hardware, dtypes, context)
-    access = tuple(a for a in (filters.access or ACCESS_MODES) if a != "api")
-    limit = bound if filters.max_params is None else min(bound, filters.max_params)
-    if not access or (filters.min_params or 0) > limit:
-        return []
-    narrowed = dataclasses.replace(filters, access=access, max_params=limit)
-    found: list[tuple[Model, ModelFit]] = []
-    offset = 0
-    while top is None or len(found) < top:
-        page = cat.query(narrowed, sort=sort, top=page_size, offset=offset)
-        for model in page:
-            verdict = model_fit(model, hardware, dtype=dtype, context=context, cat=cat)
-            if verdict.kept:
-                found.append((model, verdict))
-                if top is not None and len(found) >= top:
-                    break
-        if len(page) < page_size:
-            break
-        offset += page_size
-    return found
-
-
 __all__ = [
-    "AUTO_DTYPES",
     "FitLevelOrNA",
     "ModelFit",
     "config_with_source",
     "estimate_for",
     "estimate_summary",
-    "fitting_models",
     "model_config",
     "model_fit",
-    "params_bound",
+    "weight_name",
 ]

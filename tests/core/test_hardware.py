@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalog.errors import UsageError
-from catalog.hardware import Gpu, Hardware, detect_hardware, fit, parse_nvidia_smi
+from catalog.fit.hardware import Gpu, Hardware, detect_hardware, fit, parse_nvidia_smi
 
 GB = 1000**3
 

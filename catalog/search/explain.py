@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from catalog.api import Catalog
-    from catalog.query import Filters
+    from catalog.search.filters import Filters
 
 
 @dataclass(frozen=True)
@@ -33,18 +32,18 @@ class EmptyReason:
         return "No models match: several filters each rule everything out."
 
 
-def why_empty(cat: Catalog, filters: Filters) -> EmptyReason:
-    """Explain an empty result of ``cat.query(filters)`` (one count per active filter).
+def why_empty(count: Callable[[Filters], int], filters: Filters) -> EmptyReason:
+    """Explain an empty result (one count per active filter).
 
     Args:
-        cat: the catalog that was queried.
+        count: how many models match some filters (the engine's count; a cap of 0 is enough).
         filters: the filters that matched nothing.
 
     Returns:
         The active filters and the ones that, dropped alone, would let models through.
     """
     active = tuple(filters.active())
-    culprits = tuple(name for name in active if cat.count(filters.without(name)) > 0)
+    culprits = tuple(name for name in active if count(filters.without(name)) > 0)
     return EmptyReason(active=active, culprits=culprits)
 
 

@@ -1,0 +1,188 @@
+"""The one search engine: every listing of models in modelcat is an answer of this class.
+
+``list``, ``shortlist``, ``export``, ``license check`` over the catalog, the TUI's browse and
+license screens, ``Catalog.list/shortlist/query`` and the advisor's candidates all call it; none
+filters or judges on its own. It resolves what the user typed (license spellings, families),
+makes the judgments (licenses with lineage, fit on one device, lifecycle) once per query, and
+hands plain criteria to the store (``catalog.store.model_queries``), which answers with one
+indexed query per page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Engine
+
+from catalog.domain import Model
+from catalog.errors import UsageError
+from catalog.search.explain import EmptyReason, why_empty
+from catalog.search.filters import Filters, Sort
+from catalog.store import model_queries as q
+
+if TYPE_CHECKING:
+    from catalog.fit.coefficients import FitCoefficients
+    from catalog.fit.verdict import ModelFit
+    from catalog.licenses import IntendedUse
+    from catalog.licenses.identifiers import LicenseIdentifiers
+    from catalog.schema import LicenseEntry
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A model of a result and its stored fit coefficients (None: API-only or unknown size)."""
+
+    model: Model
+    coefficients: FitCoefficients | None
+
+    def fit(self, filters: Filters) -> ModelFit | None:
+        """The fit verdict on the machine of ``filters.fits`` (None without a fit filter)."""
+        if filters.fits is None:
+            return None
+        from catalog.fit.verdict import model_fit
+
+        f = filters.fits
+        return model_fit(
+            self.model, f.hardware, dtype=f.dtype, context=f.context, coefficients=self.coefficients
+        )
+
+
+class SearchEngine:
+    """Answers ``Filters`` over one store (license knowledge is read once and cached)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._licenses: dict[str, LicenseEntry] | None = None
+        self._identifiers: LicenseIdentifiers | None = None
+        self._use_rules: dict[IntendedUse, tuple[q.KindRule, ...]] = {}
+
+    def forget(self) -> None:
+        """Drop what was cached about licenses (after a rebuild)."""
+        self._licenses = None
+        self._identifiers = None
+        self._use_rules.clear()
+
+    # -- what the store knows ------------------------------------------------------------
+
+    def licenses(self) -> dict[str, LicenseEntry]:
+        """Every license entry, by id."""
+        if self._licenses is None:
+            from catalog.store.convert import license_from_row
+
+            with self.engine.connect() as conn:
+                docs = q.license_documents(conn)
+            entries = [license_from_row(doc) for doc in docs]
+            self._licenses = {e.id: e for e in entries}
+        return self._licenses
+
+    def identifiers(self) -> LicenseIdentifiers:
+        """Every spelling of every license (ids, SPDX, ScanCode keys, Hub tags)."""
+        if self._identifiers is None:
+            from catalog.licenses.identifiers import LicenseIdentifiers
+
+            self._identifiers = LicenseIdentifiers.from_licenses(self.licenses())
+        return self._identifiers
+
+    def resolve_license(self, text: str) -> str:
+        """Our license id for any spelling ``license check`` accepts.
+
+        Raises:
+            UnknownLicenseError: no license has that name (the closest ones are suggested).
+        """
+        return self.identifiers().require(text)
+
+    # -- answers -------------------------------------------------------------------------
+
+    def hits(
+        self, filters: Filters, *, sort: Sort, top: int | None = None, offset: int = 0
+    ) -> list[Hit]:
+        """One page of the models matching ``filters`` in ``sort`` order, with fit coefficients."""
+        criteria = self.criteria(filters)
+        with self.engine.connect() as conn:
+            rows = q.page(
+                conn, criteria, q.Order(sort.key, sort.descending), limit=top, offset=offset
+            )
+        return [Hit(Model.from_json(row.data), row.fit) for row in rows]
+
+    def models(
+        self, filters: Filters, *, sort: Sort, top: int | None = None, offset: int = 0
+    ) -> list[Model]:
+        """One page of the models matching ``filters`` in ``sort`` order."""
+        return [h.model for h in self.hits(filters, sort=sort, top=top, offset=offset)]
+
+    def count(self, filters: Filters, *, cap: int | None = None) -> int:
+        """How many models match (at most ``cap + 1`` counted when ``cap`` is given)."""
+        criteria = self.criteria(filters)
+        with self.engine.connect() as conn:
+            return q.count(conn, criteria, cap=cap)
+
+    def why_empty(self, filters: Filters) -> EmptyReason:
+        """Which filters, dropped one at a time, would let models through."""
+        return why_empty(lambda f: self.count(f, cap=0), filters)
+
+    # -- filters to criteria -------------------------------------------------------------
+
+    def criteria(self, filters: Filters, *, today: dt.date | None = None) -> q.Criteria:
+        """``filters`` with spellings resolved and judgments made, as the store takes them.
+
+        Raises:
+            UnknownLicenseError: a license no spelling of which is known.
+            UsageError: a family the catalog does not have, a bad fit dtype or context.
+        """
+        from catalog.search.licensing import commercial_rule
+
+        f = filters
+        licenses = tuple(dict.fromkeys(self.resolve_license(t) for t in f.license))
+        commercial = None
+        if f.commercial or f.mau is not None:
+            commercial = commercial_rule(self.licenses(), f.mau)
+        fit = None
+        if f.fits is not None:
+            fit = q.FitRule(f.fits.dtypes, f.fits.context, f.fits.best_free_bytes)
+        return q.Criteria(
+            family_keys=self._families(f.family),
+            licenses=licenses,
+            access=f.access,
+            methods=f.tunable,
+            commercial=commercial,
+            use=self._use(f.use) if f.use is not None else None,
+            min_params=f.min_params,
+            max_params=f.max_params,
+            needle=f.search.strip().lower() if f.search and f.search.strip() else None,
+            tiers=f.tier,
+            variants=f.variant,
+            ids=f.ids,
+            served_on=(today or dt.date.today()) if f.hide_retired else None,
+            fit=fit,
+        )
+
+    def _use(self, use: IntendedUse) -> tuple[q.KindRule, ...]:
+        rules = self._use_rules.get(use)
+        if rules is None:
+            from catalog.search.licensing import use_rules
+
+            rules = use_rules(self.licenses(), use)
+            self._use_rules[use] = rules
+        return rules
+
+    def _families(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        from catalog.store.convert import family_key
+
+        if not names:
+            return ()
+        with self.engine.connect() as conn:
+            for name in names:
+                key = family_key(name)
+                if not q.family_exists(conn, key):
+                    known = q.family_names(conn)
+                    by_key = {family_key(k): k for k in known}
+                    close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
+                    hint = f" Did you mean: {', '.join(by_key[c] for c in close)}?" if close else ""
+                    raise UsageError(f"unknown family {name!r}.{hint}")
+        return tuple(dict.fromkeys(family_key(n) for n in names))
+
+
+__all__ = ["Hit", "SearchEngine"]

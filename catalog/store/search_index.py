@@ -1,0 +1,102 @@
+"""The text index behind ``--search``: substring matches without reading every row.
+
+``model.search_text`` holds id, name, family, publisher and Hub id, lower-cased. A substring
+filter (``LIKE '%gpt-4o%'``) cannot use a B-tree index, so a rare text would read the whole
+table. The index splits the text into trigrams:
+
+- SQLite: an FTS5 table with the ``trigram`` tokenizer over ``model.search_text`` (external
+  content: the text is not stored twice), kept in step by triggers on ``model``; a phrase query
+  of three or more characters is a substring match. Shorter texts fall back to ``LIKE``.
+- PostgreSQL: a GIN index with ``pg_trgm``'s ``gin_trgm_ops``, which serves ``LIKE '%x%'``
+  itself (created only where the extension can be; without it ``LIKE`` scans).
+
+Created by migration ``0005_search_index``; :data:`INDEX_OBJECTS` names what the SQLModel
+tables do not declare (schema comparisons leave them out).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import column, literal_column, select, table, text
+from sqlalchemy.engine import Connection
+
+from catalog.store.tables import MODEL
+
+FTS_TABLE = "model_search"
+PG_INDEX = "ix_model_search_trgm"
+MIN_TRIGRAM = 3
+"""Trigram indexes find substrings of at least this many characters."""
+INDEX_OBJECTS = frozenset(
+    {
+        FTS_TABLE,
+        *(f"{FTS_TABLE}_{part}" for part in ("data", "idx", "docsize", "config", "content")),
+        PG_INDEX,
+    }
+)
+"""Tables and indexes of the text index, absent from the SQLModel metadata."""
+
+_SQLITE_CREATE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "search_text, content='model', content_rowid='rowid', tokenize='trigram')",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON model BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON model BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+    "VALUES ('delete', old.rowid, old.search_text); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text ON model BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+    "VALUES ('delete', old.rowid, old.search_text); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.rowid, new.search_text); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+)
+_SQLITE_DROP = (
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ai",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ad",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_au",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+)
+
+
+def create_index(conn: Connection) -> None:
+    """Create (and fill) the text index of the store behind ``conn``."""
+    if conn.dialect.name == "sqlite":
+        for statement in _SQLITE_CREATE:
+            conn.execute(text(statement))
+    elif conn.dialect.name == "postgresql":
+        # Creating the extension needs the right to (pg_trgm is trusted from PostgreSQL 13 on):
+        # where it is refused, the search still works through LIKE, only slower.
+        with conn.begin_nested() as savepoint:
+            try:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            except Exception:
+                savepoint.rollback()
+                return
+        conn.execute(
+            text(
+                f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON model "
+                "USING gin (search_text gin_trgm_ops)"
+            )
+        )
+
+
+def drop_index(conn: Connection) -> None:
+    """Remove the text index."""
+    if conn.dialect.name == "sqlite":
+        for statement in _SQLITE_DROP:
+            conn.execute(text(statement))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text(f"DROP INDEX IF EXISTS {PG_INDEX}"))
+
+
+def contains(dialect: str, needle: str) -> Any:
+    """SQL for "``search_text`` contains ``needle``" (lower-cased), through the index when it can."""
+    if dialect == "sqlite" and len(needle) >= MIN_TRIGRAM:
+        phrase = '"' + needle.replace('"', '""') + '"'
+        fts = table(FTS_TABLE, column("rowid"))
+        matches = select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))
+        return literal_column("model.rowid").in_(matches.scalar_subquery())
+    return MODEL.c.search_text.contains(needle, autoescape=True)
+
+
+__all__ = ["INDEX_OBJECTS", "MIN_TRIGRAM", "contains", "create_index", "drop_index"]

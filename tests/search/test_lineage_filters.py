@@ -1,0 +1,73 @@
+"""The license filters judge a Hub derivative under its base models' licenses, as ``license
+check`` does: a Llama 2 re-upload tagged apache-2.0 is not "commercial at 800M users"."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from typer.testing import CliRunner
+
+from catalog.api import Catalog
+from catalog.cli.main import app
+from catalog.licenses import IntendedUse
+from catalog.search import make_filters
+from catalog.sync import check_with_lineage
+from tests.search.conftest import MISTRAL_FT, ORPHAN, QUANT, REUPLOAD
+from tui.state import FilterState, UseState
+
+BIG = IntendedUse(mau=800_000_000)  # above Llama 2's 700 million monthly-active-user cap
+
+
+def _ids(cat: Catalog, **filters: Any) -> list[str]:
+    return [m.id for m in cat.query(make_filters(**filters))]
+
+
+def test_shortlist_leaves_out_what_license_check_forbids(derived: Catalog) -> None:
+    reupload, quant = derived.get(REUPLOAD), derived.get(QUANT)
+    assert reupload.license == quant.license == "apache-2.0"
+    licenses = {lic.id: lic for lic in derived.licenses()}
+    verdicts = check_with_lineage(derived, [reupload, quant], licenses, BIG)
+    assert [v.verdict for v in verdicts] == ["forbidden", "forbidden"]
+    kept = [m.id for m in derived.shortlist(use=BIG)]
+    assert reupload.id not in kept and quant.id not in kept
+    # An apache-tagged fine-tune of an apache model stays.
+    assert derived.get(MISTRAL_FT).id in kept
+    # Within the cap the re-upload is allowed again (its lineage made it conditional).
+    small = [m.id for m in derived.shortlist(use=IntendedUse(mau=1000))]
+    assert reupload.id in small
+
+
+def test_commercial_at_a_mau_counts_the_base_models_license(derived: Catalog) -> None:
+    kept = set(_ids(derived, commercial=True, mau="800M"))
+    assert derived.get(REUPLOAD).id not in kept and derived.get(QUANT).id not in kept
+    assert derived.get(MISTRAL_FT).id in kept
+    assert derived.get(REUPLOAD).id in set(_ids(derived, commercial=True, mau="1000"))
+    # An unknown base binds its derivative with the unknown license: not a commercial grant.
+    assert derived.get(ORPHAN).id not in set(_ids(derived, commercial=True))
+
+
+def test_cli_shortlist_and_license_check_agree(derived: Catalog) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(
+        app, ["shortlist", "--use", "commercial", "--mau", "800M", "--format", "json"]
+    )
+    assert listed.exit_code == 0, listed.output
+    ids = [m["id"] for m in json.loads(listed.stdout)]
+    checked = runner.invoke(
+        app, ["license", "check", "--mau", "800M", "--tier", "hub", "--format", "json"]
+    )
+    forbidden = {
+        r["model"] for r in json.loads(checked.stdout)["results"] if r["verdict"] == "forbidden"
+    }
+    assert derived.get(REUPLOAD).id in forbidden
+    assert not forbidden & set(ids)
+
+
+def test_tui_intended_use_filter_agrees(derived: Catalog) -> None:
+    state = FilterState(use=UseState(mau="800M"), include_retired=True)
+    filters, problems = state.to_filters()
+    assert not problems
+    kept = {m.id for m in derived.query(filters)}
+    assert derived.get(REUPLOAD).id not in kept
+    assert kept == {m.id for m in derived.shortlist(use=BIG, hide_retired=False)}
