@@ -27,6 +27,7 @@ from catalog.curated import CuratedReader, curated_files, digest_of
 from catalog.domain import Model
 from catalog.errors import StorageError
 from catalog.store.convert import license_row, model_row
+from catalog.store.derived import refresh_after_rebuild
 from catalog.store.engine import (
     STORE_ERRORS,
     analyze,
@@ -35,7 +36,6 @@ from catalog.store.engine import (
     make_engine,
     storage_error,
 )
-from catalog.store.derived import refresh_after_rebuild
 from catalog.store.locks import write_transaction
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
 from catalog.store.upgrade import HEAD_REVISION, current_revision, ensure_schema
