@@ -146,7 +146,7 @@ async def test_retired_models_are_hidden_unless_asked_and_then_marked(
         cells = {row.key: row.cells for row in app.browse.table.loaded_rows()}
         status = [c.key for c in app.browse.table.columns].index("status")
         assert cells["gpt-4"][status].text == "retired"
-        assert cells["llama-2-7b"][status].text == ""
+        assert any(cat.get(r).status() == "active" and cells[r][status].text == "" for r in rows)
 
 
 async def test_commercial_at_a_mau_above_the_llama_cap(app: ModelcatApp, cat: Catalog) -> None:
