@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from catalog.domain import Model
 from catalog.errors import UsageError
 from catalog.search.explain import EmptyReason, why_empty
-from catalog.search.filters import Filters, Sort
+from catalog.search.filters import SHORTLIST_SORT, Filters, Sort
 from catalog.store import model_queries as q
 
 if TYPE_CHECKING:
@@ -101,10 +101,12 @@ class SearchEngine:
     ) -> list[Hit]:
         """One page of the models matching ``filters`` in ``sort`` order, with fit coefficients."""
         criteria = self.criteria(filters)
+        order = q.Order(sort.key, sort.descending)
+        if criteria.needle and sort == SHORTLIST_SORT:
+            # A ranked listing with a search text: the best text matches first.
+            order = q.Order(q.RELEVANCE, True)
         with self.engine.connect() as conn:
-            rows = q.page(
-                conn, criteria, q.Order(sort.key, sort.descending), limit=top, offset=offset
-            )
+            rows = q.page(conn, criteria, order, limit=top, offset=offset)
         return [Hit(Model.from_json(row.data), row.fit) for row in rows]
 
     def models(

@@ -40,6 +40,8 @@ FIT_COLUMNS = (
     MODEL.c.fit_max_context,
 )
 NULLABLE_KEYS = ("params", "active_params", "context_length", "release_date")
+RELEVANCE = "relevance"
+"""The order of a text search: how well the text matches, then curated first, then score."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class Order:
     descending: bool
 
 
-def where(criteria: Criteria, dialect: str) -> list[Any]:
+def where(criteria: Criteria, conn: Connection) -> list[Any]:
     """The WHERE conditions of ``criteria`` (empty: everything)."""
     c = criteria
     conds: list[Any] = []
@@ -119,7 +121,7 @@ def where(criteria: Criteria, dialect: str) -> list[Any]:
     if c.max_params is not None:
         conds.append(MODEL.c.params <= c.max_params)
     if c.needle:
-        conds.append(contains(dialect, c.needle))
+        conds.append(contains(conn, c.needle))
     if c.tiers:
         conds.append(MODEL.c.tier.in_(c.tiers))
     if c.variants:
@@ -213,15 +215,109 @@ def page(
     offset: int = 0,
 ) -> list[Row]:
     """One sorted page of the models matching ``criteria``."""
-    stmt: Select[Any] = select(MODEL.c.data, *FIT_COLUMNS).where(
-        *where(criteria, conn.dialect.name)
-    )
+    if order.key == RELEVANCE and criteria.needle:
+        return _ranked_page(conn, criteria, limit=limit, offset=offset)
+    stmt: Select[Any] = select(MODEL.c.data, *FIT_COLUMNS).where(*where(criteria, conn))
     stmt = ordered(stmt, order)
     if limit is not None:
         stmt = stmt.limit(limit)
     if offset:
         stmt = stmt.offset(offset)
     return [_row(r._mapping) for r in conn.execute(stmt)]
+
+
+def _ranked_page(
+    conn: Connection, criteria: Criteria, *, limit: int | None, offset: int
+) -> list[Row]:
+    """Text matches best first: the id, Hub id or (curated) name equal to the text, then those
+    starting with it, then the rest; curated before Hub-tier within each, then by score.
+
+    Each part is its own indexed query (equality and range look-ups on ``id``, ``hub_key`` and
+    the few curated names; a walk of the ranking index for the rest), so the first page of a
+    common text never sorts all of its matches.
+    """
+    needle = criteria.needle
+    assert needle is not None
+    conds = where(criteria, conn)
+    want = None if limit is None else offset + limit
+    curated = MODEL.c.tier == "curated"
+    name = func.lower(MODEL.c.name)
+    exact_keys = or_(MODEL.c.id == needle, MODEL.c.hub_key == needle)
+    exact_name = and_(curated, name == needle)
+    exact = or_(exact_keys, exact_name)
+    starts_keys = or_(_starts(MODEL.c.id, needle, conn), _starts(MODEL.c.hub_key, needle, conn))
+    starts_name = and_(curated, name.startswith(needle, autoescape=True))
+    starts = or_(starts_keys, starts_name)
+    best = _merged(conn, [([*conds, exact_keys], False), ([*conds, exact_name], True)], want)
+    best += _merged(
+        conn,
+        [([*conds, starts_keys, not_(exact)], False), ([*conds, starts_name, not_(exact)], True)],
+        want,
+    )
+    rows = best[offset:]
+    offset = max(0, offset - len(best))
+    for tier in (curated, not_(curated)):
+        if limit is not None and len(rows) >= limit:
+            break
+        extra = [*conds, tier, not_(starts)]
+        if offset:
+            found = count_where(conn, extra, cap=offset)
+            if found <= offset:
+                offset -= found
+                continue
+        stmt: Select[Any] = select(MODEL.c.data, *FIT_COLUMNS).where(*extra)
+        stmt = stmt.order_by(_score(tier is curated).desc(), MODEL.c.id.desc())
+        if tier is curated:
+            stmt = _curated_only(conn, stmt)
+        if limit is not None:
+            stmt = stmt.limit(limit - len(rows))
+        if offset:
+            stmt, offset = stmt.offset(offset), 0
+        rows.extend(_row(r._mapping) for r in conn.execute(stmt))
+    return rows if limit is None else rows[:limit]
+
+
+def _merged(conn: Connection, queries: list[tuple[list[Any], bool]], want: int | None) -> list[Row]:
+    """The rows of a few small queries (``True``: of curated rows only), without repeats:
+    curated first, then by score."""
+    found: dict[str, tuple[tuple[int, float], Row]] = {}
+    for conds, curated_only in queries:
+        stmt: Select[Any] = select(
+            MODEL.c.id, MODEL.c.tier, MODEL.c.score, MODEL.c.data, *FIT_COLUMNS
+        )
+        stmt = stmt.where(*conds).order_by(MODEL.c.tier.asc(), _score(True).desc())
+        if curated_only:
+            stmt = _curated_only(conn, stmt)
+        if want is not None:
+            stmt = stmt.limit(want)
+        for r in conn.execute(stmt):
+            found[r.id] = ((0 if r.tier == "curated" else 1, -float(r.score)), _row(r._mapping))
+    # Ties on score fall to the id, descending, as the ranking index orders them.
+    by_id = sorted(found.items(), key=lambda item: item[0], reverse=True)
+    ranked = sorted(by_id, key=lambda item: item[1][0])
+    rows = [row for _, (_, row) in ranked]
+    return rows if want is None else rows[:want]
+
+
+def _curated_only(conn: Connection, stmt: Select[Any]) -> Select[Any]:
+    """Only the (few) curated rows, looked up by id: with two tiers, the tier index looks
+    unselective to SQLite, which would rather walk another index over every Hub-tier row."""
+    ids = [i for (i,) in conn.execute(select(MODEL.c.id).where(MODEL.c.tier == "curated"))]
+    return stmt.where(MODEL.c.id.in_(ids))
+
+
+def _score(few: bool) -> Any:
+    """The score to order by; ``few``: the rows are few (curated, or found by key), so the
+    ranking index must not be walked to order them (``+ 0`` keeps the planner off it)."""
+    return MODEL.c.score + 0 if few else MODEL.c.score
+
+
+def _starts(column: Any, needle: str, conn: Connection) -> Any:
+    like = column.startswith(needle, autoescape=True)
+    if conn.dialect.name != "sqlite":
+        return like
+    # A range on the column's own index finds them; the LIKE keeps the answer exact.
+    return and_(column >= needle, column < needle + "\uffff", like)
 
 
 def _row(values: Any) -> Row:
@@ -235,7 +331,11 @@ def _row(values: Any) -> Row:
 
 def count(conn: Connection, criteria: Criteria, *, cap: int | None = None) -> int:
     """How many models match; with ``cap``, counting stops at ``cap + 1``."""
-    conds = where(criteria, conn.dialect.name)
+    return count_where(conn, where(criteria, conn), cap=cap)
+
+
+def count_where(conn: Connection, conds: list[Any], *, cap: int | None = None) -> int:
+    """How many rows meet ``conds``; with ``cap``, counting stops at ``cap + 1``."""
     if cap is None:
         stmt = select(func.count()).select_from(MODEL).where(*conds)
         return int(conn.execute(stmt).scalar_one())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import column, literal_column, select, table, text
+from sqlalchemy import column, false, literal_column, select, table, text
 from sqlalchemy.engine import Connection
 
 from catalog.store.tables import MODEL
@@ -27,6 +27,8 @@ FTS_TABLE = "model_search"
 PG_INDEX = "ix_model_search_trgm"
 MIN_TRIGRAM = 3
 """Trigram indexes find substrings of at least this many characters."""
+PROBE = 1000
+"""A text matching at most this many rows is looked up by row id (see :func:`contains`)."""
 INDEX_OBJECTS = frozenset(
     {
         FTS_TABLE,
@@ -89,13 +91,25 @@ def drop_index(conn: Connection) -> None:
         conn.execute(text(f"DROP INDEX IF EXISTS {PG_INDEX}"))
 
 
-def contains(dialect: str, needle: str) -> Any:
-    """SQL for "``search_text`` contains ``needle``" (lower-cased), through the index when it can."""
-    if dialect == "sqlite" and len(needle) >= MIN_TRIGRAM:
+def contains(conn: Connection, needle: str) -> Any:
+    """SQL for "``search_text`` contains ``needle``" (lower-cased), as fast as the store allows.
+
+    On SQLite the trigram index is probed for at most :data:`PROBE` matches: a rare text becomes
+    a list of row ids (a few look-ups, however large the store); a common one stays a ``LIKE``,
+    which a ranked page satisfies after a short walk of the ranking index (matches are dense).
+    PostgreSQL's planner picks the trigram index for ``LIKE`` itself.
+    """
+    if conn.dialect.name == "sqlite" and len(needle) >= MIN_TRIGRAM:
         phrase = '"' + needle.replace('"', '""') + '"'
         fts = table(FTS_TABLE, column("rowid"))
-        matches = select(fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(phrase))
-        return literal_column("model.rowid").in_(matches.scalar_subquery())
+        probe = (
+            select(fts.c.rowid)
+            .where(literal_column(FTS_TABLE).op("MATCH")(phrase))
+            .limit(PROBE + 1)
+        )
+        rowids = [r for (r,) in conn.execute(probe)]
+        if len(rowids) <= PROBE:
+            return literal_column("model.rowid").in_(rowids) if rowids else false()
     return MODEL.c.search_text.contains(needle, autoescape=True)
 
 

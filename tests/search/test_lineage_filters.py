@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from catalog.api import Catalog
 from catalog.cli.main import app
 from catalog.licenses import IntendedUse
-from catalog.search import make_filters
+from catalog.search import SHORTLIST_SORT, make_filters
 from catalog.sync import check_with_lineage
 from tests.search.conftest import MISTRAL_FT, ORPHAN, QUANT, REUPLOAD
 from tui.state import FilterState, UseState
@@ -71,3 +71,16 @@ def test_tui_intended_use_filter_agrees(derived: Catalog) -> None:
     kept = {m.id for m in derived.query(filters)}
     assert derived.get(REUPLOAD).id not in kept
     assert kept == {m.id for m in derived.shortlist(use=BIG, hide_retired=False)}
+
+
+def test_search_ranks_the_exact_curated_match_first(derived: Catalog) -> None:
+    """Exact id first, then ids starting with the text, then the rest; curated before Hub-tier."""
+    ranked = [m.id for m in derived.shortlist(search="llama-2-7b", top=5)]
+    assert ranked[0] == "llama-2-7b"
+    assert ranked[1].startswith("llama-2-7b")
+    assert derived.get(REUPLOAD).id in ranked
+    by_hub_id = [m.id for m in derived.shortlist(search=REUPLOAD.lower(), top=1)]
+    assert by_hub_id == [derived.get(REUPLOAD).id]
+    second = derived.search.hits(make_filters(search="llama"), sort=SHORTLIST_SORT, top=3, offset=2)
+    first = derived.search.hits(make_filters(search="llama"), sort=SHORTLIST_SORT, top=5)
+    assert [h.model.id for h in second] == [h.model.id for h in first][2:5]
