@@ -21,6 +21,7 @@ from catalog.bench.backends.base import BACKENDS, BackendName, GenerateTiming, I
 from catalog.bench.machine import collect_machine
 from catalog.bench.memory import MemoryReport, RssPeak
 from catalog.bench.params import BenchParams, DeviceChoice, DTypeChoice, validate
+from catalog.bench.precheck import check_fits
 from catalog.bench.progress import ProgressCallback, Steps
 from catalog.bench.resolve import ModelLocation, resolve_model
 from catalog.bench.result import BenchResult, Stat
@@ -66,6 +67,7 @@ def run_benchmark(
     concurrency: int = 1,
     timeout: float = 60.0,
     allow_remote: bool = False,
+    force: bool = False,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> BenchResult:
@@ -94,6 +96,8 @@ def run_benchmark(
         concurrency: openai: parallel streams per round.
         timeout: openai: seconds to wait for the first token and between tokens.
         allow_remote: openai: allow an endpoint that is not on this machine.
+        force: load the model even when its memory estimate is larger than what its device
+            has free (``catalog.bench.precheck``).
         progress: called with each phase and the share of the run done.
         cancel: when set, the run stops at the next step or token and raises.
 
@@ -105,8 +109,9 @@ def run_benchmark(
             remote endpoint without ``allow_remote``.
         UnsafeModelError: the model needs ``trust_remote_code`` or ``allow_pickle``.
         GGUFError: a GGUF file is truncated or damaged.
-        BenchmarkError: the runtime is missing, the model cannot be found or loaded, or the
-            server failed (an error status, a dropped stream, a timeout).
+        BenchmarkError: the runtime is missing, the model cannot be found or loaded, it would
+            not fit in memory (without ``force``), or the server failed (an error status, a
+            dropped stream, a timeout).
         BenchmarkCancelled: ``cancel`` was set.
     """
     validate(
@@ -170,6 +175,8 @@ def run_benchmark(
             allow_pickle=allow_pickle,
         )
         version = transformers.runtime_version()
+    if not force:
+        check_fits(runtime, tokens=prompt_tokens + gen_tokens)
     return _measure(
         runtime,
         location=location,

@@ -144,6 +144,14 @@ def bench_command(
             help="Allow pickle weights (.bin) when no safetensors exist (loaded weights_only).",
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Load the model even when its memory estimate is larger than the device's "
+            "free memory.",
+        ),
+    ] = False,
     machine_name: Annotated[
         str | None,
         typer.Option(
@@ -220,6 +228,7 @@ def bench_command(
         "context": context, "gpu_layers": gpu_layers, "endpoint": endpoint,
         "server_model": server_model, "api_key_env": api_key_env,
         "concurrency": concurrency, "timeout": timeout, "allow_remote": allow_remote,
+        "force": force,
     }  # fmt: skip
     store = None if no_store else {"catalog_id": target.catalog_id, "machine_name": name}
     run = _run(cat, label=model_or_path or endpoint or "", quiet=fmt is Format.json, cancel=cancel,
