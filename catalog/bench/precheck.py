@@ -9,7 +9,7 @@ memory of the one device the weights go to (available RAM, or the free memory of
 uses), and a model that cannot fit is refused before anything is loaded, unless forced.
 
 Nothing here imports torch or transformers (the GPU figure comes through
-``catalog.hardware``, which only asks torch when a GPU driver shows).
+``catalog.fit.hardware``, which only asks torch when a GPU driver shows).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from catalog.bench.backends.base import InProcessRuntime
 from catalog.errors import BenchmarkError, EstimateError
-from catalog.hardware import FitResult, Hardware, detect_hardware, fit
+from catalog.fit.hardware import FitResult, Hardware, detect_hardware, fit
 from catalog.units import format_bytes
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from catalog.bench.precheck import check_fits
 from catalog.errors import BenchmarkError
-from catalog.hardware import detect_hardware
+from catalog.fit.hardware import detect_hardware
 from tests.fixtures.tiny_models import TinyModels, session_models
 from tests.hostile.guard import run_guarded
 
