@@ -70,3 +70,24 @@ async def test_the_filter_panel_hides_and_shows_as_the_terminal_resizes(app: Mod
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
         assert panel.display
+
+
+async def test_an_invalid_filter_value_marks_its_own_field(app: ModelcatApp) -> None:
+    from textual.widgets import Input, Label
+
+    from tui.widgets.filter_panel import FilterPanel
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        panel = app.browse.query_one(FilterPanel)
+        mau = panel.query_one("#mau", Input)
+        mau.value = "abc"
+        await settle(pilot)
+        assert mau.has_class("-problem")  # drawn with a red border
+        label = panel.query_one("#mau-problem", Label)
+        assert label.display and "abc" in str(label.render())
+        siblings = list(label.parent.children) if label.parent else []
+        assert siblings.index(label) == siblings.index(mau) + 1  # right under the field
+        mau.value = "900M"
+        await settle(pilot)
+        assert not mau.has_class("-problem") and not label.display

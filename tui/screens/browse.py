@@ -21,11 +21,16 @@ from tui.browse_query import COUNT_CAP, BrowseResult, exact_count, run_browse_qu
 from tui.columns import ExtraCells, bench_cells, fit_cells, row_maker
 from tui.screens.base import ModelcatScreen
 from tui.state import FilterState
+from tui.widgets.field_problems import mark_fields
 from tui.widgets.filter_panel import FilterChoices, FilterPanel
 from tui.widgets.model_table import ModelTable
 
 PAGE_SIZE = 100
 FIT_DTYPES = ("bf16", "fp16", "int8", "int4")
+PROBLEM_FIELDS = {
+    "license": "license", "max_params": "max_params", "mau": "mau", "use": "mau", "fits": "context",
+}  # fmt: skip
+"""The filter panel's input that holds each filter a problem can be reported for."""
 NARROW = 100
 """Below this many columns the filter panel starts hidden (``f`` shows it)."""
 
@@ -163,6 +168,7 @@ class BrowseScreen(ModelcatScreen):
         if at:
             table.cursor_row = at
         self._update_status()
+        mark_fields(self.query_one(FilterPanel), result.problems, PROBLEM_FIELDS)
         self.post_message(self.ResultsShown(result.state, result.total))
         if result.capped:
             self._count(result)
