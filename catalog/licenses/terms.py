@@ -72,6 +72,33 @@ PERMISSION_TERMS: frozenset[str] = frozenset(
 """Terms where ``yes`` means granted; for the others ``yes`` means the obligation or restriction exists."""
 
 
+_DUTY_WORDS: dict[str, str] = {"attribution": "required", "mau_limit": "capped"}
+"""Obligations read better as what they demand than as "restricted"."""
+
+MEANING_LEGEND = (
+    "allowed / not allowed: a right the license grants or withholds (commercial use, "
+    "modification, redistribution, hosting, patents); restricted / none: a restriction it "
+    "imposes or not (outputs for training, use, naming, copyleft, royalties; notices are "
+    "required, a user cap is capped); conditional: only on the terms of the clause; "
+    "unknown: the text does not settle it"
+)
+"""What :func:`term_meaning`'s words mean, for a line under a table of terms."""
+
+
+def term_meaning(term: str, value: str) -> str:
+    """A term's value as words that say which way it cuts.
+
+    ``yes`` on a permission is ``allowed`` but ``yes`` on a restriction is ``restricted``, so
+    ``commercial yes`` beside ``outputs->train yes`` no longer reads as two grants.
+    ``conditional`` and ``unknown`` stay as they are.
+    """
+    if value not in ("yes", "no"):
+        return value
+    if term in PERMISSION_TERMS:
+        return "allowed" if value == "yes" else "not allowed"
+    return _DUTY_WORDS.get(term, "restricted") if value == "yes" else "none"
+
+
 def stricter(a: VerdictValue, b: VerdictValue) -> VerdictValue:
     """The stricter of two verdicts."""
     return a if SEVERITY[a] >= SEVERITY[b] else b
