@@ -228,6 +228,18 @@ class Catalog:
 
         return list_names(self.engine)
 
+    def saved_list_entries(self) -> builtins.list[SavedList]:
+        """Every saved shortlist with its ids, how it was made and when, by name."""
+        from catalog.store.saved import list_saved
+
+        return list_saved(self.engine)
+
+    def delete_list(self, name: str) -> bool:
+        """Remove a saved shortlist; True when there was one."""
+        from catalog.store.saved import delete_list
+
+        return delete_list(self.engine, name)
+
     def save_policy(self, name: str, text: str) -> SavedPolicy:
         """Save a license policy's YAML under ``name`` after validating it against the licenses.
 

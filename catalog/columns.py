@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from catalog.render import Column
-
-if TYPE_CHECKING:
-    from catalog.domain import Model
 
 
 def _count(value: int | None) -> str:
@@ -22,12 +17,6 @@ def _context(value: int | None) -> str:
     return format_context(value) if value else ""
 
 
-def _status(model: Model) -> str:
-    # Blank while active keeps the common case quiet in a table.
-    status = model.status()
-    return "" if status == "active" else status
-
-
 MODEL_COLUMNS: list[Column] = [
     Column("id", lambda m: m.id),
     Column("family", lambda m: m.family, optional=True),
@@ -38,8 +27,8 @@ MODEL_COLUMNS: list[Column] = [
     Column("access", lambda m: m.access),
     Column("tunable", lambda m: " ".join(m.tunability)),
     Column("tier", lambda m: m.tier, optional=True),
-    Column("status", _status),
+    Column("status", lambda m: m.status()),
 ]
-"""``status`` is blank for an active model, else ``deprecated`` or ``retired``."""
+"""``status`` is ``active``, ``deprecated`` (a shutdown is announced) or ``retired``."""
 
 __all__ = ["MODEL_COLUMNS"]

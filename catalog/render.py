@@ -236,7 +236,7 @@ def print_table(
             stream.write(printable(title) + "\n")
         return
     tty = stream.isatty()
-    width = Console(file=stream).width if tty else output_width()
+    width = _console_width(stream) if tty else output_width()
     kept = _columns_that_fit(columns, rows, width)
     widths = _widths([columns[i] for i in kept], [[row[i] for i in kept] for row in rows], width)
     left_out = [c.header for i, c in enumerate(columns) if i not in kept]
@@ -331,6 +331,30 @@ def _columns_that_fit(
     while optional and sum(needed[i] for i in kept) + len(kept) - 1 > width:
         kept.remove(optional.pop())
     return kept
+
+
+def paragraph(text: str, *, indent: str = "", out: TextIO | None = None) -> str:
+    """``text`` wrapped at spaces to the width tables use, each line after the first indented.
+
+    A word longer than the width (a URL) is never cut: it gets a line of its own.
+    """
+    import textwrap
+
+    stream = out or sys.stdout
+    width = _console_width(stream) if stream.isatty() else output_width()
+    return textwrap.fill(
+        printable(text),
+        width=width,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _console_width(stream: TextIO) -> int:
+    from rich.console import Console
+
+    return Console(file=stream).width
 
 
 PIPED_WIDTH = 100

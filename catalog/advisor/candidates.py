@@ -15,7 +15,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from catalog.advisor.costs import Cost, approach_cost, gpu_only
+from catalog.advisor.costs import Cost, approach_cost, gpu_only, short_window
 from catalog.advisor.scoring import score
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ class Candidate:
     why: tuple[str, ...]
     cost: Cost
     verdict: Verdict
+    short_window: tuple[int, int] | None = None
+    """``(window, needed)``: the model's context window is smaller than the approach needs
+    (penalised in ``score``, flagged in every front end)."""
 
     def to_json(self) -> dict[str, Any]:
         """The shortlist entry of ``modelcat advise --format json``."""
@@ -67,6 +70,11 @@ class Candidate:
             "access": self.model.access,
             "vendor": cost.vendor,
             "estimate_command": cost.command,
+            "context_window_short": (
+                {"window": self.short_window[0], "needed": self.short_window[1]}
+                if self.short_window
+                else None
+            ),
         }
 
 
@@ -197,6 +205,12 @@ class Search:
         )
         if cost.fit.level == "n/a" and info.local and not model.is_api:
             return None  # an open model of unknown size: nothing shows it fits
+        # Only prompting-style approaches send whole documents or examples in each request.
+        short = (
+            short_window(model, info.approach, self.answers.context)
+            if info.method == "prompt_engineering"
+            else None
+        )
         total, why = score(
             model,
             info,
@@ -204,8 +218,9 @@ class Search:
             verdict=verdict,
             cost=cost,
             commercial_use=self.licenses[model.license].term("commercial_use").value,
+            short=short,
         )
-        return Candidate(model, total, tuple(why), cost, verdict)
+        return Candidate(model, total, tuple(why), cost, verdict, short)
 
 
 def _ranked(candidates: list[Candidate]) -> tuple[Candidate, ...]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from catalog.advisor.answers import BEHAVIOUR_TASKS
 from catalog.advisor.approaches import INFO
 from catalog.advisor.candidates import POOL
+from catalog.advisor.costs import needed_context
 from catalog.advisor.rules import FEW_SHOT_MAX, TUNE_MIN
 from catalog.units import format_bytes
 
@@ -178,10 +179,16 @@ def checklist(
         ("license", _license(use, trains)),
         ("hardware", _machine(search.hardware, trains and INFO[decision.approach].local)),
     ]
-    defaults = [f for f in ("budget", "latency", "cost_per_request") if f in answers.defaults]
+    defaults = [
+        f"{f} {getattr(answers, f)}"
+        for f in ("budget", "latency", "cost_per_request")
+        if f in answers.defaults
+    ]
+    if answers.context is None and INFO[decision.approach].method == "prompt_engineering":
+        tokens = needed_context(decision.approach, None)
+        defaults.append(f"context {tokens} tokens per request ({decision.approach} default)")
     if defaults:
-        values = ", ".join(f"{f} {getattr(answers, f)}" for f in defaults)
-        steps.append(("assumed", f"not given, so assumed: {values}"))
+        steps.append(("assumed", f"not given, so assumed: {', '.join(defaults)}"))
     if found.notes:
         steps.append(("note", "; ".join(found.notes)))
     return steps

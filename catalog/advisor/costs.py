@@ -67,9 +67,22 @@ class Cost:
     command: str | None = None
 
 
+def needed_context(approach: str, wanted: int | None) -> int:
+    """Tokens per request the approach needs: the caller's, else its default (8192 for RAG,
+    whose prompts carry retrieved passages; 4096 for prompting and few-shot)."""
+    return wanted or (RAG_CONTEXT if approach == "rag" else PROMPT_CONTEXT)
+
+
+def short_window(model: Model, approach: str, wanted: int | None) -> tuple[int, int] | None:
+    """``(window, needed)`` when the model's context window is smaller than the approach needs."""
+    needed = needed_context(approach, wanted)
+    window = model.context_length
+    return (window, needed) if window is not None and window < needed else None
+
+
 def context_for(model: Model, approach: str, wanted: int | None) -> int:
-    """Tokens per request: the caller's, else the approach's default, capped by the model's maximum."""
-    tokens = wanted or (RAG_CONTEXT if approach == "rag" else PROMPT_CONTEXT)
+    """Tokens per request: what the approach needs, capped by the model's maximum."""
+    tokens = needed_context(approach, wanted)
     return min(tokens, model.context_length) if model.context_length else tokens
 
 
@@ -218,5 +231,7 @@ __all__ = [
     "approach_cost",
     "context_for",
     "gpu_only",
+    "needed_context",
+    "short_window",
     "vendor_route",
 ]

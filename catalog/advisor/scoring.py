@@ -9,7 +9,10 @@
   matter little, 0.5 when they matter somewhat, -0.5 when either matters a lot (smaller is then
   better); an API model's undisclosed size counts 0;
 - price: when the cost per request matters a lot, an API model loses its input price per million
-  tokens / 2.5 (at most 3), or 1 when the catalog has no price.
+  tokens / 2.5 (at most 3), or 1 when the catalog has no price;
+- context: for prompting, few-shot and retrieval, a context window smaller than the approach
+  needs (``--context``, else 4096, 8192 for RAG) -4: its prompts would be cut, and its memory is
+  estimated at its own smaller window.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import math
 from typing import TYPE_CHECKING
 
 from catalog.ranking import score as catalog_score
-from catalog.units import format_count
+from catalog.units import format_context, format_count
 
 if TYPE_CHECKING:
     from catalog.advisor.answers import Answers
@@ -31,6 +34,8 @@ _VERDICT_POINTS = {"allowed": 2.0, "conditional": 1.0}
 _FIT_POINTS = {"fits": 2.0, "tight": 1.0, "n/a": 1.0, "no": -5.0}
 _SIZE_WEIGHT = {"low": 1.0, "medium": 0.5, "high": -0.5}
 _LEVELS = ("low", "medium", "high")
+SHORT_WINDOW_POINTS = -4.0
+"""A context window too small for the approach sinks a model below every one that fits."""
 
 
 def _fit_part(cost: Cost) -> str:
@@ -79,6 +84,16 @@ def _price(model: Model, answers: Answers) -> tuple[float, str | None]:
     return points, f"${pricing.input_per_mtok:g} per M input tokens ({points:+g})"
 
 
+def _window(short: tuple[int, int] | None, info: ApproachInfo) -> tuple[float, str | None]:
+    if short is None:
+        return 0.0, None
+    window, needed = short
+    return SHORT_WINDOW_POINTS, (
+        f"context window {format_context(window)} is smaller than the {format_context(needed)} "
+        f"tokens {info.approach} needs: prompts would be cut ({SHORT_WINDOW_POINTS:+g})"
+    )
+
+
 def score(
     model: Model,
     info: ApproachInfo,
@@ -87,8 +102,13 @@ def score(
     verdict: Verdict,
     cost: Cost,
     commercial_use: str,
+    short: tuple[int, int] | None = None,
 ) -> tuple[float, list[str]]:
-    """The advisor's score of ``model`` for an approach, and the parts that make it up."""
+    """The advisor's score of ``model`` for an approach, and the parts that make it up.
+
+    ``short``: ``(window, needed)`` when the model's context window is smaller than the
+    approach needs.
+    """
     base = catalog_score(model, commercial_use=commercial_use)
     parts = [f"catalog rank {base:.1f}"]
     total = base
@@ -101,7 +121,7 @@ def score(
     points, more = _suitability(model, info, answers)
     total += points
     parts.extend(more)
-    for extra in (_size(model, answers), _price(model, answers)):
+    for extra in (_size(model, answers), _price(model, answers), _window(short, info)):
         if extra[1] is not None:
             total += extra[0]
             parts.append(extra[1])

@@ -22,7 +22,7 @@ from catalog.cli.common import (
     err,
     open_catalog,
 )
-from catalog.cli.estimate_cmd import ContextOpt, GpuMemoryOpt, MemoryOpt
+from catalog.cli.estimate_cmd import GpuMemoryOpt, MemoryOpt
 from catalog.errors import UsageError
 from catalog.render import Column, Format, emit
 
@@ -146,7 +146,15 @@ def advise_command(
     max_params: Annotated[
         str | None, typer.Option("--max-params", help="Largest model to consider (13B).")
     ] = None,
-    context: ContextOpt = None,
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            min=1,
+            help="Tokens per request the model must take (default 4096 for prompting and "
+            "few-shot, 8192 for RAG); a model with a smaller window is ranked down and flagged.",
+        ),
+    ] = None,
     answers: Annotated[
         str | None, typer.Option("--answers", help="A YAML file of answers (flags win).")
     ] = None,
@@ -200,6 +208,15 @@ def _count(value: int | None) -> str:
     return "" if value is None else format_count(value)
 
 
+def _window_flag(c: Candidate) -> str:
+    from catalog.units import format_context
+
+    if c.short_window is None:
+        return ""
+    window, needed = c.short_window
+    return f"; window {format_context(window)} < {format_context(needed)} needed"
+
+
 def _cost(c: Candidate) -> str:
     vendor = c.cost.vendor
     if vendor is None:
@@ -218,7 +235,7 @@ SHORTLIST_COLUMNS = [
     Column("trainable", lambda c: _count(c.cost.trainable_params), "right"),
     Column("memory / cost", _cost, "right"),
     Column("license", lambda c: f"{c.verdict.verdict} ({c.verdict.license})"),
-    Column("fit", lambda c: c.cost.fit.label()),
+    Column("fit", lambda c: c.cost.fit.label() + _window_flag(c)),
     Column("why", lambda c: "; ".join(c.why)),
 ]
 ALTERNATIVE_COLUMNS = [

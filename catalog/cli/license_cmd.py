@@ -88,15 +88,28 @@ _TERM_ABBREVIATIONS = {
 }
 
 
+_KEY_TERMS = frozenset(
+    {"commercial_use", "modification", "derivatives_redistribution", "output_training_restriction",
+     "use_restrictions"}
+)  # fmt: skip
+"""Terms a narrow table keeps; the others are left out first (``license show`` has them all)."""
+
+
 def _term_column(term: str, label: str) -> Column:
-    return Column(label, lambda entry: entry.term(term).value)
+    from catalog.licenses.terms import term_meaning
+
+    return Column(
+        label,
+        lambda entry: term_meaning(term, entry.term(term).value),
+        optional=term not in _KEY_TERMS,
+    )
 
 
 LICENSE_COLUMNS = [
     Column("id", lambda e: e.id),
-    Column("name", lambda e: e.name),
-    Column("spdx / hub", lambda e: e.spdx or e.hub_id or ""),
-    Column("osi", lambda e: e.osi_approved),
+    Column("name", lambda e: e.name, optional=True),
+    Column("spdx / hub", lambda e: e.spdx or e.hub_id or "", optional=True),
+    Column("osi", lambda e: e.osi_approved, optional=True),
     Column("mau cap", lambda e: _count(e.mau_limit), "right"),
     *[_term_column(t, label) for t, label in _TERM_ABBREVIATIONS.items() if t != "mau_limit"],
 ]
@@ -180,7 +193,10 @@ def list_licenses(
         Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
     ] = Format.table,
 ) -> None:
-    """Every license with the value of each term (yes / no / conditional / unknown)."""
+    """Every license and what each term means (allowed / not allowed, restricted / none)."""
+    from catalog.licenses.terms import MEANING_LEGEND
+    from catalog.render import paragraph
+
     cat = open_catalog(ctx)
     entries = cat.licenses()
     emit(
@@ -188,8 +204,11 @@ def list_licenses(
         LICENSE_COLUMNS,
         fmt,
         json_payload=[e.model_dump(mode="json") for e in entries],
+        csv_from_json=True,
         title=plural(len(entries), "license"),
     )
+    if fmt in (Format.table, Format.md):
+        typer.echo("\n" + paragraph(MEANING_LEGEND))
 
 
 @license_app.command("show")
@@ -206,30 +225,50 @@ def show_license(
         Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
     ] = Format.table,
 ) -> None:
-    """One license: identifiers, and each term's value, clause and source."""
+    """One license: identifiers, and what each term means, with its clause and source."""
+    from catalog.licenses.terms import MEANING_LEGEND, term_meaning
+    from catalog.render import paragraph
+
     cat = open_catalog(ctx)
     entry = cat.license(license_id)
     if fmt is Format.json:
         emit([], [], fmt, json_payload=entry.model_dump(mode="json"))
         return
     rows = [
-        (name, term.value, term.clause, term.source or entry.source)
+        (name, term.value, term_meaning(name, term.value), term.clause, term.source or entry.source)
         for name, term in entry.terms.items()
     ]
     title = f"{entry.id}: {entry.name}"
-    if fmt is Format.table:
-        typer.echo(_identity(entry))
-    emit(
-        rows,
-        [
-            Column("term", lambda r: r[0]),
-            Column("value", lambda r: r[1]),
-            Column("clause", lambda r: r[2]),
-            Column("source", lambda r: r[3]),
-        ],
-        fmt,
-        title=title,
-    )
+    if fmt is not Format.table:
+        emit(rows, [
+            Column("term", lambda r: r[0]), Column("value", lambda r: r[1]),
+            Column("meaning", lambda r: r[2]), Column("clause", lambda r: r[3]),
+            Column("source", lambda r: r[4]),
+        ], fmt, title=title)  # fmt: skip
+        if fmt is Format.md:
+            typer.echo("\n" + paragraph(MEANING_LEGEND))
+        return
+    # URLs are never cut across lines: each source is listed once, on a line of its own, and
+    # a clause from another source than the license's text points to it with [n].
+    sources = list(dict.fromkeys(r[4] for r in rows if r[4] and r[4] != entry.source))
+    marked = [
+        (r[0], r[2], r[3] + (f" [{sources.index(r[4]) + 1}]" if r[4] in sources else ""))
+        for r in rows
+    ]
+    typer.echo(_identity(entry))
+    emit(marked, [
+        Column("term", lambda r: r[0]), Column("meaning", lambda r: r[1]),
+        Column("clause", lambda r: r[2]),
+    ], fmt)  # fmt: skip
+    typer.echo("\n" + paragraph(MEANING_LEGEND))
+    if entry.source or sources:
+        typer.echo("\nsources of the clauses:")
+        if entry.source == entry.url:
+            typer.echo("  unmarked: the license text above")
+        elif entry.source:
+            typer.echo(f"  unmarked:\n    {entry.source}")
+        for number, url in enumerate(sources, 1):
+            typer.echo(f"  [{number}] {url}")
 
 
 def _models(

@@ -20,6 +20,7 @@ from catalog.cli.db_cmd import db_app
 from catalog.cli.estimate_cmd import estimate_command
 from catalog.cli.license_cmd import license_app
 from catalog.cli.local_cmd import local_command
+from catalog.cli.shortlist_cmd import shortlist_app
 from catalog.cli.sync_cmd import sync_command
 from catalog.errors import UsageError
 
@@ -93,7 +94,7 @@ def tui(
 
 
 app.command("list")(models_cmd.list_models)
-app.command("shortlist")(models_cmd.shortlist)
+app.add_typer(shortlist_app, name="shortlist")
 app.command("show")(models_cmd.show)
 app.command("export")(models_cmd.export)
 app.command("estimate")(estimate_command)

@@ -79,8 +79,20 @@ def print_models(
     """Print a listing; an empty one says which filter removed everything."""
     emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title,
          csv_from_json=True)  # fmt: skip
+    family_notes(cat, filters)
     if not models and fmt is Format.table:
         err(why_empty(cat, filters))
+
+
+def family_notes(cat: Catalog, filters: Filters) -> None:
+    """A --family matched loosely (``llama`` is LLaMA) names the families close to it."""
+    for name in filters.family:
+        matched, close = cat.search.family_spelling(name)
+        if matched is not None and matched != name and close:
+            err(
+                f"modelcat: --family {name!r} is {matched!r} only; did you mean "
+                f"{', '.join(close)}? (repeat --family for several)"
+            )
 
 
 def why_empty(cat: Catalog, filters: Filters) -> str:
@@ -191,12 +203,16 @@ def shortlist(
     --machine NAME judges on a teammate's machine as recorded with its benchmark results.
 
     --save NAME stores the resulting ids and how they were chosen in the store (shared by
-    everyone using it); --load NAME shows them again, in the saved order.
+    everyone using it); --load NAME shows them again, in the saved order, and
+    `shortlist list`, `shortlist show NAME` and `shortlist delete NAME` manage them.
     """
     import dataclasses
 
     from catalog.cli import saved_shortlist
     from catalog.search import SHORTLIST_SORT, FitQuery, Sort
+
+    if ctx.invoked_subcommand is not None:
+        return  # `shortlist list|show|delete`: the saved shortlists, not a new one
 
     if load is not None:
         others = (
@@ -278,7 +294,9 @@ def _hardware(
 
 def _on_model(column: Column) -> Column:
     """``column`` read from the model of a ``(model, fit)`` pair."""
-    return Column(column.header, lambda pair: column.get(pair[0]), column.justify)
+    import dataclasses
+
+    return dataclasses.replace(column, get=lambda pair: column.get(pair[0]))
 
 
 FIT_COLUMNS = [
@@ -312,6 +330,7 @@ def _print_fitting(
     payload = [{**m.to_json(), "fit": f.to_json()} for m, f in pairs]
     emit(pairs, FIT_COLUMNS, fmt, json_payload=payload, title="shortlist: fits one device",
          csv_from_json=True)  # fmt: skip
+    family_notes(cat, filters)
     if fmt is Format.table:
         hardware = filters.fits.hardware
         devices = [f"gpu:{g.index} {format_bytes(g.free_bytes)} free" for g in hardware.gpus]

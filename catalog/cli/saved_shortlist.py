@@ -53,17 +53,19 @@ def load_shortlist(cat: Catalog, name: str, fmt: Format) -> tuple[list[Model], s
         raise UsageError(f"no saved shortlist named {name!r} (saved: {names})")
     saved, models, missing = loaded.saved, loaded.models, loaded.missing
     if fmt is Format.table:
-        err(f"saved {saved.updated_at:%Y-%m-%d %H:%M} UTC{_describe(saved.query)}")
+        made = describe_query(saved.query)
+        err(f"saved {saved.updated_at:%Y-%m-%d %H:%M} UTC" + (f" from: {made}" if made else ""))
         if missing:
             err(f"no longer in the catalog: {', '.join(missing)}")
     return models, f"shortlist {saved.name!r}"
 
 
-def _describe(query: dict[str, Any] | None) -> str:
+def describe_query(query: dict[str, Any] | None) -> str:
+    """How a saved shortlist was made, in one line (empty for a hand-picked list)."""
     if not query:
         return ""
     filters = query.get("filters") or {}
     parts = [f"{key}={value}" for key, value in filters.items()]
     if query.get("fits"):
         parts.append("fits=" + ",".join(f"{k}={v}" for k, v in query["fits"].items() if v))
-    return " from: " + ("; ".join(parts) if parts else "no filters")
+    return "; ".join(parts) if parts else "no filters"

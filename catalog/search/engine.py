@@ -123,7 +123,7 @@ class SearchEngine:
 
     def why_empty(self, filters: Filters) -> EmptyReason:
         """Which filters, dropped one at a time, would let models through."""
-        return why_empty(lambda f: self.count(f, cap=0), filters)
+        return why_empty(lambda f: self.count(f, cap=0), filters, exact=self.count)
 
     # -- filters to criteria -------------------------------------------------------------
 
@@ -169,6 +169,25 @@ class SearchEngine:
             rules = use_rules(self.licenses(), use)
             self._use_rules[use] = rules
         return rules
+
+    def family_spelling(self, name: str) -> tuple[str | None, tuple[str, ...]]:
+        """The family ``name`` matches (as the catalog spells it), and families close to it.
+
+        Matching ignores case and punctuation (``llama`` is ``LLaMA``); close names share its
+        words (``Llama 2``, ``Code Llama``) or are near misspellings, so a user who typed
+        ``llama`` learns that the Llama 2, 3 and 4 families are separate.
+        """
+        from catalog.store.convert import family_key
+
+        key = family_key(name)
+        with self.engine.connect() as conn:
+            by_key = {family_key(n): n for n in q.family_names(conn)}
+        related = [
+            k for k in by_key if k != key and (k.startswith(f"{key}-") or k.endswith(f"-{key}"))
+        ]
+        near = difflib.get_close_matches(key, [k for k in by_key if k != key], n=3, cutoff=0.75)
+        close = tuple(by_key[k] for k in dict.fromkeys([*related, *near]))
+        return by_key.get(key), close
 
     def _families(self, names: tuple[str, ...]) -> tuple[str, ...]:
         from catalog.store.convert import family_key

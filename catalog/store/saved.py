@@ -98,6 +98,23 @@ def load_list(engine: Engine, name: str) -> SavedList | None:
     )
 
 
+def list_saved(engine: Engine) -> list[SavedList]:
+    """Every saved list, by name."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(SAVED_LIST).order_by(SAVED_LIST.c.name)).mappings()
+        return [
+            SavedList(r["name"], tuple(r["model_ids"]), _utc(r["updated_at"]), r["query"])
+            for r in rows
+        ]
+
+
+def delete_list(engine: Engine, name: str) -> bool:
+    """Remove the list saved under ``name``; True when there was one."""
+    with engine.begin() as conn:
+        gone = conn.execute(delete(SAVED_LIST).where(SAVED_LIST.c.name == name.strip()))
+    return bool(gone.rowcount)
+
+
 def list_names(engine: Engine) -> list[str]:
     """Names of the saved lists, sorted."""
     with engine.connect() as conn:
