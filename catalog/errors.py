@@ -119,10 +119,14 @@ class HubUnreachableError(HubError):
     Not about one model: every further request would fail the same way, so a sync stops.
     """
 
-    def __init__(self, endpoint: str, reason: str) -> None:
+    def __init__(self, endpoint: str, reason: str, *, kept: int = 0) -> None:
         self.endpoint = endpoint
         self.reason = reason
-        super().__init__(f"cannot reach the Hub at {endpoint}: {reason}")
+        done = f"; the {kept} models synced before it are kept" if kept else ""
+        super().__init__(
+            f"cannot reach the Hub at {endpoint}: {reason}{done}. Working offline? "
+            "HF_HUB_OFFLINE=1 keeps modelcat from trying (the catalog works without the Hub)"
+        )
 
 
 class GatedModelError(HubError):

@@ -21,6 +21,7 @@ import typer
 from catalog.cli.common import err, open_catalog
 from catalog.errors import ExitCode, UsageError
 from catalog.render import Column, Format, emit
+from catalog.units import plural
 
 if TYPE_CHECKING:
     from catalog.sync import SyncProgress, SyncReport
@@ -136,11 +137,11 @@ def _print(report: SyncReport, fmt: SyncFormat) -> None:
     grouped: dict[str, list[str]] = {}
     for warning in report.warnings:  # one line per distinct warning, not one per model
         grouped.setdefault(warning["warning"], []).append(warning["model"])
-    for text, models in grouped.items():
-        typer.echo(f"{len(models)} model(s): {text} ({', '.join(models)})")
+    for text, models in grouped.items():  # diagnostics: stderr, as everywhere
+        err(f"{plural(len(models), 'model')}: {text} ({', '.join(models)})")
     typer.echo(str(report))
     if report.cancelled:
-        typer.echo("Run `modelcat sync` again to finish: finished models are kept.")
+        err("Run `modelcat sync` again to finish: finished models are kept.")
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from catalog.domain import Model
-from catalog.errors import CatalogError, HubOfflineError, UsageError
+from catalog.errors import CatalogError, HubOfflineError, HubUnreachableError, UsageError
 from catalog.hub import HubClient, HubModel
 from catalog.store import hub_store
 from catalog.store.engine import STORE_ERRORS, storage_error
@@ -74,6 +74,9 @@ def sync_catalog(
 
     Raises:
         HubOfflineError: offline mode is on; no request was made and nothing changed.
+        HubUnreachableError: the endpoint cannot be reached at all (DNS, refused, no route):
+            the sync stops at the first such failure, records nothing for the models it did
+            not reach, and keeps the ones finished before.
         UsageError: a bad ``concurrency``, or a named model that is unknown or has no Hub id.
     """
     if not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -105,7 +108,9 @@ class _Run:
         self.targets = {t.repo_id: t for t in targets}
         self.concurrency = concurrency
         self.progress = progress
-        self.cancel = cancel
+        # Set by the caller to cancel, or by the run itself once the Hub is out of reach.
+        self.cancel = cancel if cancel is not None else threading.Event()
+        self.unreachable: HubUnreachableError | None = None
         self.report = SyncReport()
         self.licenses = LicenseTable.of({lic.id: lic for lic in cat.licenses()})
         self.start_requests = client.requests_made
@@ -141,7 +146,12 @@ class _Run:
             on_done=self._fetched,
         )
         self.report.skipped += [self.targets[r].model.id for r in fetched_skipped]
-        self.report.cancelled = bool(self.cancel is not None and self.cancel.is_set())
+        if self.unreachable is not None:
+            kept = len(self.report.synced) + len(self.report.unchanged)
+            raise HubUnreachableError(
+                self.unreachable.endpoint, self.unreachable.reason, kept=kept
+            ) from self.unreachable
+        self.report.cancelled = self.cancel.is_set()
         self.report.requests = self.client.requests_made - self.start_requests
         self.report.sort()
         self._tell("done", len(self.targets), len(self.targets), str(self.report))
@@ -232,6 +242,12 @@ class _Run:
     # ---- helpers -------------------------------------------------------------------------
 
     def _fail(self, repo_id: str, error: CatalogError) -> None:
+        if isinstance(error, HubUnreachableError):
+            # Not this model's fault: every other request would fail the same way. Stop, and
+            # record nothing against the models (the store stays as it was).
+            self.unreachable = self.unreachable or error
+            self.cancel.set()
+            return
         model_id = self.targets[repo_id].model.id
         reason = str(error) or type(error).__name__
         hub_store.record_failure(self.cat.engine, repo_id, reason, at=now())

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from catalog.errors import CatalogError, HubOfflineError, UsageError
+from catalog.errors import CatalogError, HubOfflineError, HubUnreachableError, UsageError
 from catalog.hub import MAX_PAGE_SIZE, HubClient, HubModel
 from catalog.store import hub_store
 from catalog.store.engine import STORE_ERRORS, analyze, storage_error
@@ -94,6 +94,8 @@ def discover(
                 run.report.cancelled = True
                 break
     except CatalogError as exc:
+        if isinstance(exc, HubUnreachableError) and run.seen == 0:
+            raise  # no answer at all: one line, and the store stays as it was
         run.report.failed.append(SyncFailure(LISTING, str(exc)))
     run.flush()
     analyze(cat.engine)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.errors import CatalogError, GatedModelError, HubError
+from catalog.errors import CatalogError, GatedModelError, HubError, HubUnreachableError
 from catalog.hub import HubClient, HubModel
 from catalog.store.hub_records import HubSnapshot
 from catalog.sync.pool import run_bounded
@@ -92,7 +92,11 @@ def cheap_check(
         by_id.update({m.repo_id: m for m in found})
         return by_id
 
-    def listed(author: str, result: dict[str, HubModel] | None, _: CatalogError | None) -> None:
+    def listed(author: str, result: dict[str, HubModel] | None, error: CatalogError | None) -> None:
+        if isinstance(error, HubUnreachableError):  # the single calls would fail the same way
+            for repo_id in by_author[author]:
+                on_done(repo_id, None, error)
+            return
         for repo_id in by_author[author]:
             answer = (result or {}).get(repo_id) or (result or {}).get(repo_id.lower())
             if answer is None:
