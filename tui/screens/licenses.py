@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, WorkerState
 
+from catalog.licenses.terms import term_meaning
 from catalog.search import LIST_SORT, make_filters
 from tui.columns import row_maker
 from tui.screens.base import ModelcatScreen
@@ -46,7 +47,7 @@ class LicensesScreen(ModelcatScreen):
         table.add_column("name", key="name")
         for lic in self.mc.catalog.licenses():
             cap = f"{lic.mau_limit:,}" if lic.mau_limit else "—"
-            terms = [lic.term(key).value for key, _ in TERM_COLUMNS]
+            terms = [term_meaning(key, lic.term(key).value) for key, _ in TERM_COLUMNS]
             table.add_row(lic.id, *terms, cap, lic.name, key=lic.id)
         table.focus()
 
