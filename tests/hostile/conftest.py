@@ -7,20 +7,10 @@ from pathlib import Path
 
 import pytest
 
-GOOD_ENTRY = """\
-  - id: my-model
-    name: My Model
-    family: Mine
-    publisher: Me
-    release_date: 2024-05-01
-    variant: base
-    params: 7000000000
-    license: apache-2.0
-    access: open
-    sources:
-      license: https://huggingface.co/me/my-model
-      access: https://huggingface.co/me/my-model
-"""
+from tests.core.test_curated_validation import GOOD
+
+GOOD_ENTRY = GOOD.removeprefix("models:\n")
+"""One valid model entry (``my-model``), to append to or edit."""
 
 
 def alias_bomb(levels: int, *, width: int = 9) -> str:
