@@ -2,15 +2,22 @@
 
 A hostile input must fail fast and small; if it does not, the guard stops it before it takes
 the machine with it: the address space is capped (``RLIMIT_AS``) and the child is killed at the
-timeout. The child's own peak RSS comes from ``wait4``, so other tests do not blur it.
+timeout.
+
+The child is started by a small launcher, which reports the child's own peak RSS and CPU time
+(``RUSAGE_CHILDREN``). Measured from the test process instead, the peak would be at least that
+process's own size: Linux carries the RSS of the forking process over into the child's
+high-water mark, and a test session that has imported torch is several hundred MB.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import resource
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -20,6 +27,16 @@ from pathlib import Path
 MODELCAT = str(Path(sys.executable).with_name("modelcat"))
 ADDRESS_SPACE = 3 * 1024**3
 """Virtual memory a child may map (libraries and arenas included): a runaway dies here."""
+
+_LAUNCHER = """
+import json, resource, subprocess, sys
+limit, report = int(sys.argv[1]), sys.argv[2]
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+code = subprocess.call(sys.argv[3:])
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(report, "w") as out:
+    json.dump({"code": code, "cpu": usage.ru_utime + usage.ru_stime, "kib": usage.ru_maxrss}, out)
+"""
 
 
 @dataclass(frozen=True)
@@ -32,9 +49,9 @@ class Guarded:
     stderr: str
     seconds: float
     cpu_seconds: float
-    """User and system time of the child."""
+    """User and system time of the child (0 when it was killed at the timeout)."""
     peak_mb: float
-    """Peak resident memory of the child."""
+    """Peak resident memory of the child (0 when it was killed at the timeout)."""
     timed_out: bool
 
 
@@ -47,55 +64,37 @@ def run_guarded(
     stdin: str | None = None,
 ) -> Guarded:
     """``modelcat ARGS`` in a child process with its address space capped and a timeout."""
+    with tempfile.TemporaryDirectory(prefix="modelcat-guard-") as folder:
+        report = Path(folder) / "usage.json"
+        started = time.monotonic()
+        launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, str(address_space), str(report), MODELCAT, *args],
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,  # the timeout kills the launcher and the child together
+        )
+        killed = threading.Event()
 
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+        def kill() -> None:
+            killed.set()
+            os.killpg(launcher.pid, signal.SIGKILL)
 
-    started = time.monotonic()
-    child = subprocess.Popen(
-        [MODELCAT, *args],
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, **(env or {})},
-        preexec_fn=limit,  # noqa: PLW1509  (no threads run in the child before exec)
-    )
-    out: list[bytes] = []
-    err: list[bytes] = []
-    readers = [
-        threading.Thread(target=lambda: out.append(child.stdout.read())),  # type: ignore[union-attr]
-        threading.Thread(target=lambda: err.append(child.stderr.read())),  # type: ignore[union-attr]
-    ]
-    for reader in readers:
-        reader.start()
-    if stdin is not None:
-        assert child.stdin is not None
-        child.stdin.write(stdin.encode())
-        child.stdin.close()
-    killed = threading.Event()
-
-    def kill() -> None:
-        killed.set()
-        child.kill()
-
-    timer = threading.Timer(timeout, kill)
-    timer.start()
-    try:
-        _, status, usage = os.wait4(child.pid, 0)
-    finally:
-        timer.cancel()
-    child.returncode = os.waitstatus_to_exitcode(status)
-    for reader in readers:
-        reader.join()
-    for pipe in (child.stdout, child.stderr):
-        if pipe is not None:
-            pipe.close()
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            out, err = launcher.communicate(stdin.encode() if stdin is not None else None)
+        finally:
+            timer.cancel()
+        seconds = time.monotonic() - started
+        usage = json.loads(report.read_text()) if report.exists() else None
     return Guarded(
-        code=child.returncode,
-        stdout=b"".join(out).decode(errors="replace"),
-        stderr=b"".join(err).decode(errors="replace"),
-        seconds=time.monotonic() - started,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,
+        code=usage["code"] if usage else launcher.returncode,
+        stdout=out.decode(errors="replace"),
+        stderr=err.decode(errors="replace"),
+        seconds=seconds,
+        cpu_seconds=usage["cpu"] if usage else 0.0,
+        peak_mb=usage["kib"] / 1024 if usage else 0.0,
         timed_out=killed.is_set(),
     )

@@ -175,13 +175,13 @@ SCALARS = (
     | st.text(max_size=20)
     | st.binary(max_size=8)
 )
-DATA = st.recursive(
-    SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
-    ),
-    max_leaves=20,
-)
+
+
+def _nested(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+
+
+DATA = st.recursive(SCALARS, _nested, max_leaves=20)
 
 
 @SETTINGS
