@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.schema import AccessMode, ApiInfo, Lifecycle, ModelEntry, Status, Tier, Variant
+from catalog.schema import AccessMode, ApiInfo, Kind, Lifecycle, ModelEntry, Status, Tier, Variant
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Model:
     config: dict[str, Any] | None = field(default=None, compare=False)
     """Architecture numbers from ``config.json`` (curated, or from the last Hub sync)."""
     lifecycle: Lifecycle | None = None
+    kind: Kind = "decoder"
+    """``decoder`` for LLMs; ``encoder``/``encoder-decoder`` models are for reference, not recommended."""
 
     def status(self, today: dt.date | None = None) -> Status:
         """``active``, ``deprecated`` (a shutdown is announced) or ``retired`` (no longer served)."""
@@ -84,6 +86,7 @@ class Model:
             unverified=tuple(entry.unverified),
             config=dict(entry.config) if entry.config is not None else None,
             lifecycle=entry.lifecycle,
+            kind=entry.kind,
         )
 
     @classmethod
@@ -116,6 +119,7 @@ class Model:
             unverified=tuple(data.get("unverified") or ()),
             config=data.get("config"),
             lifecycle=Lifecycle.model_validate(lifecycle) if lifecycle else None,
+            kind=data.get("kind", "decoder"),
         )
 
     def to_json(self, *, with_config: bool = False) -> dict[str, Any]:
@@ -148,6 +152,7 @@ class Model:
             "unverified": list(self.unverified),
             "status": self.status(),
             "lifecycle": self.lifecycle.model_dump(mode="json") if self.lifecycle else None,
+            "kind": self.kind,
         }
         if with_config:
             out["config"] = self.config

@@ -30,6 +30,9 @@ Hub behind an access request), ``request`` (by application outside the Hub, as L
 ``api`` (no weights; a hosted API only)."""
 
 Variant = Literal["base", "chat", "instruct", "code"]
+Kind = Literal["decoder", "encoder", "encoder-decoder"]
+"""The model's transformer layout: ``decoder`` generates text (every LLM); ``encoder`` (BERT) and
+``encoder-decoder`` (T5) models are catalogued for reference and are not recommended as LLMs."""
 TuningMethod = Literal["full", "lora", "qlora", "prompt-tuning", "api-finetune"]
 Tier = Literal["curated", "hub"]
 Status = Literal["active", "deprecated", "retired"]
@@ -222,6 +225,8 @@ class ModelEntry(_Strict):
     context_length: Annotated[int, Strict(), Field(gt=0, le=MAX_CONTEXT)] | None = None
     architecture: Line | None = None
     """transformers ``model_type`` where weights exist (``llama``, ``falcon``, ``gpt_neox``)."""
+    kind: Kind = "decoder"
+    """``decoder`` unless the model is an encoder (BERT) or an encoder-decoder (T5)."""
     config: dict[str, Any] | None = None
     """The architecture numbers of the model's ``config.json`` (vocab, hidden size, layers,
     heads, KV heads, FFN width, tied embeddings, experts...), so estimates work offline; cite

@@ -148,7 +148,8 @@ INFO: dict[Approach, ApproachInfo] = {
         (
             "still needs training (of the prompt parameters) and labelled data",
             "needs open weights: vendor APIs offer no soft prompts",
-            "matches full fine-tuning only on large models (Lester et al., 2021)",
+            "matches full fine-tuning only on large models (Lester et al., 2021, measured on T5 up to"
+            " 11B: see t5-11b in the catalog)",
         ),
     ),
     "lora": ApproachInfo(

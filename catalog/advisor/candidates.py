@@ -195,6 +195,8 @@ class Search:
         return kept, misses
 
     def _judge(self, model: Model, info: ApproachInfo, verdict: Verdict) -> Candidate | None:
+        if model.kind != "decoder":
+            return None  # BERT and T5 are catalogued for reference: they do not generate answers
         cost = approach_cost(
             model,
             info,

@@ -227,6 +227,11 @@ def estimate_for(
     if config is None:
         config, source = config_with_source(cat, model)
     notes: list[str] = []
+    without_config = "no config known"
+    if config is not None and model.kind != "decoder":
+        # the layouts and KV-cache formulas describe decoder LLMs: BERT or T5 would be mis-read
+        without_config = f"an {model.kind} model: the config's layout is not a decoder's"
+        config = None
     if config is not None:
         try:
             result = estimate(config=config, model=model.id, exact=exact, **options)
@@ -243,7 +248,7 @@ def estimate_for(
             "estimated (give one with --config PATH)"
         )
     result = estimate(params=model.params, model=model.id, exact=exact, **options)
-    notes.append(f"parameter count only: {model.params:,} from the catalog (no config known)")
+    notes.append(f"parameter count only: {model.params:,} from the catalog ({without_config})")
     return dataclasses.replace(result, assumptions=(*notes, *result.assumptions))
 
 

@@ -6,7 +6,8 @@ text model of ``text_config``; the vision tower is stated apart in the notes). T
 formulas must reproduce that count exactly. For an architecture the formulas do not know yet
 (named in the estimator's error), the count is checked against the model transformers builds on
 the meta device instead, until a formula lands. A wrong head count, FFN width, vocabulary or tied
-embedding moves the count, so each of these would fail.
+embedding moves the count, so each of these would fail. BERT and T5 entries (``kind`` encoder and
+encoder-decoder) are counted with the masked-LM and sequence-to-sequence classes instead.
 """
 
 from __future__ import annotations
@@ -78,8 +79,12 @@ def _has_formula(config: Mapping[str, Any]) -> bool:
 SHIPPED = _shipped()
 VERIFIED = _fixture()
 WITH_CONFIG = sorted(i for i, m in SHIPPED.items() if m.config is not None)
-BY_FORMULA = [i for i in WITH_CONFIG if _has_formula(SHIPPED[i].config or {})]
-BY_META = [i for i in WITH_CONFIG if i not in BY_FORMULA]
+DECODERS = [i for i in WITH_CONFIG if SHIPPED[i].kind == "decoder"]
+BY_FORMULA = [i for i in DECODERS if _has_formula(SHIPPED[i].config or {})]
+BY_META = [i for i in DECODERS if i not in BY_FORMULA]
+NOT_DECODERS = [i for i in WITH_CONFIG if i not in DECODERS]
+AUTO_CLASS = {"encoder": "AutoModelForMaskedLM", "encoder-decoder": "AutoModelForSeq2SeqLM"}
+"""The transformers class a BERT or T5 checkpoint is counted with (estimates are for decoders)."""
 needs_transformers = pytest.mark.skipif(
     not transformers_available(), reason="needs torch and transformers (the bench extra)"
 )
@@ -135,7 +140,7 @@ def test_meta_device_count_is_params_until_a_formula_lands(model_id: str) -> Non
     assert exact_count(_text(entry.config)) == entry.params
 
 
-@pytest.mark.parametrize("model_id", WITH_CONFIG)
+@pytest.mark.parametrize("model_id", DECODERS)
 def test_moe_active_params_match_the_config(model_id: str) -> None:
     entry = SHIPPED[model_id]
     assert entry.config is not None
@@ -199,3 +204,29 @@ def test_multimodal_entries_count_the_text_model_and_state_the_tower() -> None:
     for model_id in multimodal:
         notes = SHIPPED[model_id].notes or ""
         assert "vision" in notes and "full checkpoint" in notes, model_id
+
+
+def _meta_count(config: Mapping[str, Any], auto_class: str) -> int:
+    import torch
+    import transformers
+
+    values = {k: v for k, v in config.items() if k not in ("model_type", "architectures")}
+    hf_config = transformers.AutoConfig.for_model(config["model_type"], **values)
+    with torch.device("meta"):
+        model = getattr(transformers, auto_class).from_config(hf_config)
+    return sum(p.numel() for p in model.parameters())  # a tied matrix is one parameter
+
+
+@needs_transformers
+@pytest.mark.parametrize("model_id", NOT_DECODERS)
+def test_encoder_and_encoder_decoder_counts_are_their_transformers_models(model_id: str) -> None:
+    entry = SHIPPED[model_id]
+    assert entry.config is not None and entry.params is not None
+    assert entry.active_params is None
+    assert _meta_count(entry.config, AUTO_CLASS[entry.kind]) == entry.params
+
+
+def test_bert_and_t5_are_catalogued_as_what_they_are() -> None:
+    assert {"bert-base-uncased", "bert-large-uncased", "t5-small", "t5-11b"} <= set(NOT_DECODERS)
+    assert {SHIPPED[i].kind for i in NOT_DECODERS} == {"encoder", "encoder-decoder"}
+    assert all(SHIPPED[i].kind == "decoder" for i in SHIPPED if SHIPPED[i].access == "api")
