@@ -153,6 +153,13 @@ _HEAD_DIM_DERIVED = {
     "cohere2",
 }
 
+# Sliding-window layers when a config lists no layer_types: every pattern-th layer attends
+# globally (each transformers config class's default pattern).
+_SLIDING_PATTERNS = {"gemma2": 2, "gemma3_text": 6, "cohere2": 4, "gpt_oss": 2}
+
+# Families whose window, when switched on, applies from layer max_window_layers on.
+_WINDOW_AFTER_MAX_LAYERS = {"qwen2", "qwen2_moe", "qwen3", "qwen3_moe"}
+
 # Families with one key/value head per query head whatever the config says.
 _MULTI_HEAD_ONLY = {"gpt2", "gpt_neo", "gptj", "gpt_neox", "bloom", "mpt", "opt", "qwen"}
 
@@ -218,7 +225,8 @@ def _first(config: Mapping[str, Any], keys: Sequence[str]) -> tuple[str, Any] | 
 
 
 def _positive_int(key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:  # NaN and infinities are not integers either
         raise EstimateError(f"config field {key!r} must be an integer, got {value!r}")
     if int(value) <= 0:
         raise EstimateError(f"config field {key!r} must be positive, got {value!r}")
@@ -298,7 +306,7 @@ def _head_dim(config: Mapping[str, Any], model_type: str, hidden: int, heads: in
 def _kv_heads(config: Mapping[str, Any], model_type: str, heads: int) -> int:
     if model_type == "falcon":
         if config.get("new_decoder_architecture"):
-            return _required(config, ("num_kv_heads", "n_head_kv"), "KV head count")
+            return _optional(config, ("num_kv_heads", "n_head_kv")) or heads
         return 1 if config.get("multi_query", True) else heads
     if model_type == "gpt_bigcode":
         return 1 if config.get("multi_query", True) else heads
@@ -370,7 +378,7 @@ def _shared_width(config: Mapping[str, Any], model_type: str, expert_width: int)
     return expert_width * shared if isinstance(shared, int) and shared > 0 else 0
 
 
-def _sliding(config: Mapping[str, Any], layers: int) -> tuple[int | None, int]:
+def _sliding(config: Mapping[str, Any], model_type: str, layers: int) -> tuple[int | None, int]:
     window = config.get("sliding_window")
     if not isinstance(window, int) or isinstance(window, bool) or window <= 0:
         window = config.get("window_size") if config.get("attention_types") else None
@@ -382,8 +390,16 @@ def _sliding(config: Mapping[str, Any], layers: int) -> tuple[int | None, int]:
     layer_types = config.get("layer_types")
     if isinstance(layer_types, list) and layer_types:
         return window, sum(1 for kind in layer_types if kind == "sliding_attention")
-    if config.get("model_type") == "gemma2":
-        return window, layers // 2
+    if model_type in _WINDOW_AFTER_MAX_LAYERS:
+        if config.get("use_sliding_window") is not True:
+            return None, 0  # the config class drops the window unless it is switched on
+        first = config.get("max_window_layers")
+        if type(first) is int and first >= 0:
+            return window, max(layers - first, 0)
+        return window, layers
+    pattern = config.get("sliding_window_pattern") or _SLIDING_PATTERNS.get(model_type)
+    if type(pattern) is int and pattern > 0:
+        return window, layers - layers // pattern
     return window, layers
 
 
@@ -416,7 +432,7 @@ def read_architecture(config: Mapping[str, Any]) -> Architecture:
     if not isinstance(tied, bool):
         tied = model_type in _TIED_BY_DEFAULT
     experts, per_token, expert_width = _experts(config, model_type, ffn)
-    window, sliding_layers = _sliding(config, layers)
+    window, sliding_layers = _sliding(config, model_type, layers)
     kv_width = 2 * kv_heads * head_dim
     if model_type in {"deepseek_v2", "deepseek_v3"}:
         # transformers caches the up-projected keys and values of every head (not the latent)

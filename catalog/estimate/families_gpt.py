@@ -15,13 +15,13 @@ from catalog.estimate.layouts import (
     fused_qkv,
     neox_style,
     plain_mlp,
+    positive_field,
     single_group,
 )
 
 
 def _positions(arch: Architecture, default: int) -> int:
-    value = arch.raw.get("n_positions") or arch.max_context or default
-    return int(value)
+    return positive_field(arch, "n_positions", default=arch.max_context or default)
 
 
 def gpt2(arch: Architecture) -> Layout:
@@ -62,7 +62,9 @@ def gptj(arch: Architecture) -> Layout:
 
 
 def gpt_neox(arch: Architecture) -> Layout:
-    linears = neox_style(arch, "attention", bias=config_flag(arch, "attention_bias", True))
+    # attention_bias switches the attention biases only: the MLP always has them
+    bias = config_flag(arch, "attention_bias", True)
+    linears = neox_style(arch, "attention", bias=bias, mlp_bias=True)
     return single_group(arch, linears, 4 * arch.hidden_size, final_norm=2 * arch.hidden_size)
 
 
@@ -72,13 +74,14 @@ def falcon(arch: Architecture) -> Layout:
     two_norms = not config_flag(arch, "parallel_attn", True) or (
         new and arch.raw.get("num_ln_in_parallel_attn") in (None, 2)
     )
-    linears = neox_style(arch, "self_attention", bias=config_flag(arch, "bias", False))
+    bias = config_flag(arch, "bias", False)
+    linears = neox_style(arch, "self_attention", bias=bias, mlp_bias=bias)
     return single_group(arch, linears, (4 if two_norms else 2) * h, final_norm=2 * h)
 
 
 def bloom(arch: Architecture) -> Layout:
     h = arch.hidden_size
-    linears = neox_style(arch, "self_attention", bias=True)
+    linears = neox_style(arch, "self_attention", bias=True, mlp_bias=True)
     return single_group(
         arch, linears, 4 * h, embedding=arch.vocab_size * h + 2 * h, final_norm=2 * h
     )
@@ -99,11 +102,11 @@ def mpt(arch: Architecture) -> Layout:
 def opt(arch: Architecture) -> Layout:
     """OPT: learned positions offset by 2, and for some sizes (350m) a narrower word embedding
     projected in and out of the residual stream."""
-    h, raw = arch.hidden_size, arch.raw
+    h = arch.hidden_size
     bias = config_flag(arch, "enable_bias", True)
     affine = config_flag(arch, "layer_norm_elementwise_affine", True)
     norm = 2 * h if affine else 0
-    word = int(raw.get("word_embed_proj_dim") or h)
+    word = positive_field(arch, "word_embed_proj_dim", default=h)
     projections = 2 * word * h if word != h else 0  # project_in and project_out
     final = norm if config_flag(arch, "do_layer_norm_before", True) else 0
     if config_flag(arch, "_remove_final_layer_norm", False):

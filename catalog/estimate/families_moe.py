@@ -8,8 +8,6 @@ experts and every shared expert, which is the active count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from catalog.estimate.architecture import Architecture
 from catalog.estimate.layouts import (
     LayerGroup,
@@ -19,6 +17,7 @@ from catalog.estimate.layouts import (
     config_flag,
     gated_mlp,
     lm_head_params,
+    positive_field,
     routed_experts,
 )
 
@@ -26,17 +25,15 @@ from catalog.estimate.layouts import (
 def _layers(
     arch: Architecture,
     *,
-    sparse: Iterable[int],
+    sparse: int,
     sparse_linears: list[Linear],
     dense_linears: list[Linear],
     other: int,
     final_norm: int | None = None,
     head_bias: bool = False,
 ) -> Layout:
-    """A layout whose layers in ``sparse`` hold experts and whose other layers are dense."""
-    if not arch.is_moe:
-        sparse = ()  # a config without experts builds every layer dense
-    count = len({i for i in sparse if type(i) is int and 0 <= i < arch.num_layers})
+    """A layout with ``sparse`` layers holding experts and the others dense."""
+    count = min(max(sparse, 0), arch.num_layers) if arch.is_moe else 0
     groups = [LayerGroup(count, tuple(sparse_linears), other)]
     if arch.num_layers - count:
         groups.append(LayerGroup(arch.num_layers - count, tuple(dense_linears), other))
@@ -48,18 +45,26 @@ def _layers(
     )
 
 
-def _every_step(arch: Architecture, step_key: str, excluded_key: str | None = None) -> list[int]:
-    """Layers ``i`` with ``(i + 1) % step == 0`` and not listed under ``excluded_key``."""
-    step = int(arch.raw.get(step_key) or 1)
-    excluded = set(arch.raw.get(excluded_key) or []) if excluded_key else set()
-    return [i for i in range(arch.num_layers) if i not in excluded and (i + 1) % step == 0]
+def _layer_indices(value: object, layers: int) -> set[int]:
+    """The distinct layer indices of a config list, those that exist."""
+    if not isinstance(value, list):
+        return set()
+    return {i for i in value if type(i) is int and 0 <= i < layers}
+
+
+def _every_step(arch: Architecture) -> int:
+    """Qwen MoE: layers ``i`` with ``(i + 1) % decoder_sparse_step == 0`` that
+    ``mlp_only_layers`` does not make dense."""
+    step = positive_field(arch, "decoder_sparse_step", default=1)
+    dense = _layer_indices(arch.raw.get("mlp_only_layers"), arch.num_layers)
+    return arch.num_layers // step - sum(1 for i in dense if (i + 1) % step == 0)
 
 
 def mixtral(arch: Architecture) -> Layout:
     attention = attention_qkvo(arch, bias=False, o_bias=False)
     return _layers(
         arch,
-        sparse=range(arch.num_layers),
+        sparse=arch.num_layers,
         sparse_linears=attention + routed_experts(arch),
         dense_linears=[],
         other=2 * arch.hidden_size,
@@ -76,7 +81,7 @@ def qwen2_moe(arch: Architecture) -> Layout:
         sparse.append(Linear("mlp.shared_expert_gate", h, 1))
     return _layers(
         arch,
-        sparse=_every_step(arch, "decoder_sparse_step", "mlp_only_layers"),
+        sparse=_every_step(arch),
         sparse_linears=sparse,
         dense_linears=attention + gated_mlp(h, arch.ffn_size),
         other=2 * h,
@@ -90,7 +95,7 @@ def qwen3_moe(arch: Architecture) -> Layout:
     attention = attention_qkvo(arch, bias=bias, o_bias=bias)
     return _layers(
         arch,
-        sparse=_every_step(arch, "decoder_sparse_step", "mlp_only_layers"),
+        sparse=_every_step(arch),
         sparse_linears=attention + routed_experts(arch),
         dense_linears=attention + gated_mlp(h, arch.ffn_size),
         other=2 * h + 2 * arch.head_dim,
@@ -104,7 +109,7 @@ def olmoe(arch: Architecture) -> Layout:
     qk_norms = (arch.num_heads + arch.num_kv_heads) * arch.head_dim
     return _layers(
         arch,
-        sparse=range(arch.num_layers),
+        sparse=arch.num_layers,
         sparse_linears=attention_qkvo(arch, bias=bias, o_bias=bias) + routed_experts(arch),
         dense_linears=[],
         other=2 * h + qk_norms,
@@ -117,7 +122,7 @@ def phimoe(arch: Architecture) -> Layout:
     bias = config_flag(arch, "attention_bias", False)
     return _layers(
         arch,
-        sparse=range(arch.num_layers),
+        sparse=arch.num_layers,
         sparse_linears=attention_qkvo(arch, bias=bias, o_bias=bias)
         + routed_experts(arch, router="router"),
         dense_linears=[],
@@ -140,7 +145,7 @@ def granitemoe(arch: Architecture) -> Layout:
             Linear("shared_mlp.output_linear", shared, h, covers=("down_proj",)),
         ]
     return _layers(
-        arch, sparse=range(arch.num_layers), sparse_linears=sparse, dense_linears=[], other=2 * h
+        arch, sparse=arch.num_layers, sparse_linears=sparse, dense_linears=[], other=2 * h
     )
 
 
@@ -151,10 +156,11 @@ def llama4(arch: Architecture) -> Layout:
     h, raw = arch.hidden_size, arch.raw
     bias = config_flag(arch, "attention_bias", False)
     attention = attention_qkvo(arch, bias=bias, o_bias=bias)
-    moe_layers = raw.get("moe_layers")
-    if moe_layers is None:
-        step = int(raw.get("interleave_moe_layer_step") or 1)
-        moe_layers = range(step - 1, arch.num_layers, step)
+    if raw.get("moe_layers") is None:
+        step = positive_field(arch, "interleave_moe_layer_step", default=1)
+        moe_layers = len(range(step - 1, arch.num_layers, step))
+    else:
+        moe_layers = len(_layer_indices(raw["moe_layers"], arch.num_layers))
     sparse = attention + routed_experts(arch, "feed_forward", router="router")
     sparse += gated_mlp(h, arch.shared_expert_ffn_size, prefix="feed_forward.shared_expert")
     return _layers(
@@ -172,7 +178,7 @@ def gpt_oss(arch: Architecture) -> Layout:
     bias = config_flag(arch, "attention_bias", True)
     return _layers(
         arch,
-        sparse=range(arch.num_layers),
+        sparse=arch.num_layers,
         sparse_linears=attention_qkvo(arch, bias=bias, o_bias=bias)
         + routed_experts(arch, router="router", router_bias=True, bias=True),
         dense_linears=[],
@@ -182,19 +188,21 @@ def gpt_oss(arch: Architecture) -> Layout:
 
 def _latent_attention(arch: Architecture) -> tuple[list[Linear], int]:
     """DeepSeek's multi-head latent attention: its projections and its two latent norms."""
-    h, raw, heads = arch.hidden_size, arch.raw, arch.num_heads
+    h, heads = arch.hidden_size, arch.num_heads
     bias = config_flag(arch, "attention_bias", False)
-    nope, rope, v = (int(raw[k]) for k in ("qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"))
-    kv_rank = int(raw["kv_lora_rank"])
-    q_rank = raw.get("q_lora_rank")
+    nope, rope, v, kv_rank = (
+        positive_field(arch, key)
+        for key in ("qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "kv_lora_rank")
+    )
+    q_rank = positive_field(arch, "q_lora_rank", default=0)  # 0: no low-rank query
     attention: list[Linear] = []
     norms = kv_rank
     if q_rank:
         attention += [
-            Linear("self_attn.q_a_proj", h, int(q_rank), bias, covers=("q_proj",)),
-            Linear("self_attn.q_b_proj", int(q_rank), heads * (nope + rope), covers=("q_proj",)),
+            Linear("self_attn.q_a_proj", h, q_rank, bias, covers=("q_proj",)),
+            Linear("self_attn.q_b_proj", q_rank, heads * (nope + rope), covers=("q_proj",)),
         ]
-        norms += int(q_rank)
+        norms += q_rank
     else:
         attention.append(Linear("self_attn.q_proj", h, heads * (nope + rope)))
     attention += [
@@ -215,10 +223,10 @@ def deepseek(arch: Architecture) -> Layout:
     sparse = attention + routed_experts(arch)
     if arch.shared_expert_ffn_size:
         sparse += gated_mlp(h, arch.shared_expert_ffn_size, prefix="mlp.shared_experts")
-    first_sparse = int(arch.raw.get("first_k_dense_replace") or 0)
+    dense = positive_field(arch, "first_k_dense_replace", default=0)
     return _layers(
         arch,
-        sparse=range(first_sparse, arch.num_layers),
+        sparse=arch.num_layers - dense,
         sparse_linears=sparse,
         dense_linears=attention + gated_mlp(h, arch.ffn_size),
         other=2 * h + norms,

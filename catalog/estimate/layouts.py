@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from catalog.errors import EstimateError
 from catalog.estimate.architecture import Architecture
 
 
@@ -56,8 +57,8 @@ class Linear:
 
     @property
     def active_fraction_copies(self) -> int:
-        """Copies a single token runs through."""
-        return self.copies if self.active is None else self.active
+        """Copies a single token runs through (never more than there are)."""
+        return self.copies if self.active is None else min(self.active, self.copies)
 
 
 @dataclass(frozen=True)
@@ -83,16 +84,35 @@ class Layout:
 
 
 def lm_head_params(arch: Architecture, *, bias: bool = False) -> int:
-    """Parameters of the output projection: 0 when tied to the embedding."""
-    if arch.tied_embeddings:
-        return 0
-    return arch.vocab_size * arch.hidden_size + (arch.vocab_size if bias else 0)
+    """Parameters of the output projection: only its bias when the matrix is tied to the
+    embedding (tying shares the weight, not the bias)."""
+    weight = 0 if arch.tied_embeddings else arch.vocab_size * arch.hidden_size
+    return weight + (arch.vocab_size if bias else 0)
 
 
 def config_flag(arch: Architecture, key: str, default: bool) -> bool:
     """A boolean config flag, ``default`` when absent or null."""
     value = arch.raw.get(key, default)
     return bool(default if value is None else value)
+
+
+def positive_field(arch: Architecture, key: str, *, default: int | None = None) -> int:
+    """A size the family reads straight from the config: a positive integer, or ``default`` when
+    absent or null (0 is accepted where the default is 0, meaning "none").
+
+    Raises:
+        EstimateError: the field is required and absent, or not a non-negative integer.
+    """
+    value = arch.raw.get(key)
+    if value is None:
+        if default is None:
+            raise EstimateError(
+                f"config field {key!r} is required for model_type {arch.model_type!r}"
+            )
+        return default
+    if type(value) is not int or value < (0 if default == 0 else 1):
+        raise EstimateError(f"config field {key!r} must be a positive integer, got {value!r}")
+    return value
 
 
 def attention_qkvo(
@@ -185,12 +205,12 @@ def fused_qkv(name: str, h: int, out: int, bias: bool) -> Linear:
     return Linear(name, h, out, bias, covers=("q_proj", "k_proj", "v_proj"))
 
 
-def neox_style(arch: Architecture, prefix: str, *, bias: bool) -> list[Linear]:
+def neox_style(arch: Architecture, prefix: str, *, bias: bool, mlp_bias: bool) -> list[Linear]:
     """GPT-NeoX-style block: fused ``query_key_value``, ``dense`` and a two-matrix MLP."""
     h = arch.hidden_size
     qkv = (arch.num_heads + 2 * arch.num_kv_heads) * arch.head_dim
     return [
         fused_qkv(f"{prefix}.query_key_value", h, qkv, bias),
         Linear(f"{prefix}.dense", h, h, bias),
-        *plain_mlp(h, arch.ffn_size, "dense_h_to_4h", "dense_4h_to_h", bias=bias),
+        *plain_mlp(h, arch.ffn_size, "dense_h_to_4h", "dense_4h_to_h", bias=mlp_bias),
     ]

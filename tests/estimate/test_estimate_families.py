@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from catalog.estimate import resolve
+from catalog.estimate import read_architecture, resolve
 from catalog.estimate.families import FAMILIES, MOE_FAMILIES
 from tests.estimate.family_configs import FAMILY_CONFIGS
 from tests.estimate.meta_counts import meta_counts, needs_transformers
@@ -117,3 +117,44 @@ def test_qwen1_counts_its_half_width_mlp_and_biased_attention() -> None:
     with_biases = {**qwen_7b["config"], "no_bias": False}
     extra = resolve(config=with_biases, exact=False).count.total - qwen_7b["params"]
     assert extra == 32 * (4096 + 2 * 11008 + 4096)  # c_proj, w1, w2 and mlp.c_proj biases
+
+
+_WINDOWED = {
+    "gemma2": {**FAMILY_CONFIGS["gemma2"], "num_hidden_layers": 7, "sliding_window": 8},
+    "gemma3_text": {**FAMILY_CONFIGS["gemma3_text"], "num_hidden_layers": 13, "sliding_window": 8},
+    "gemma3_text-pattern": {
+        **FAMILY_CONFIGS["gemma3_text"],
+        "num_hidden_layers": 13,
+        "sliding_window": 8,
+        "sliding_window_pattern": 3,
+    },
+    "cohere2": {**FAMILY_CONFIGS["cohere2"], "num_hidden_layers": 9, "sliding_window": 8},
+    "gpt_oss": {**FAMILY_CONFIGS["gpt_oss"], "num_hidden_layers": 5, "sliding_window": 8},
+    "qwen2-on": {
+        **FAMILY_CONFIGS["qwen2"],
+        "num_hidden_layers": 6,
+        "sliding_window": 8,
+        "use_sliding_window": True,
+        "max_window_layers": 4,
+    },
+    "qwen2-off": {**FAMILY_CONFIGS["qwen2"], "sliding_window": 8},
+    "mistral": {**FAMILY_CONFIGS["mistral"], "sliding_window": 8},
+}
+
+
+@needs_transformers
+@pytest.mark.parametrize("name", sorted(_WINDOWED))
+def test_sliding_window_layers_are_those_of_the_config_class(name: str) -> None:
+    from transformers import AutoConfig
+
+    config = dict(_WINDOWED[name])
+    arch = read_architecture(config)
+    hf_config = AutoConfig.for_model(config.pop("model_type"), **config)
+    layer_types = getattr(hf_config, "layer_types", None)
+    window = getattr(hf_config, "sliding_window", None)
+    if layer_types is None:  # one window for every layer, or none
+        expected = hf_config.num_hidden_layers if window else 0
+    else:
+        expected = sum(1 for kind in layer_types if kind == "sliding_attention")
+    assert arch.sliding_layers == expected
+    assert (arch.sliding_window is not None) == bool(expected)
