@@ -116,8 +116,9 @@ def estimate_command(
         bool | None,
         typer.Option(
             "--exact/--fast",
-            help="Exact parameter count with transformers (meta device, slower) or the formulas; "
-            "default: exact when transformers is installed.",
+            help="Count with transformers on the meta device (seconds) or with the formulas "
+            "only; default: the formulas (exact for every family they know), transformers for "
+            "an architecture they do not know.",
         ),
     ] = None,
     fmt: FormatOpt = Format.table,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.errors import EstimateError, UsageError
 from catalog.estimate.architecture import Architecture, read_architecture
@@ -20,8 +20,11 @@ from catalog.estimate.params import lora_targets as match_lora_targets
 from catalog.estimate.result import Estimate
 from catalog.estimate.training import TrainingSetup, training_memory
 from catalog.estimate.wording import describe
-from catalog.fit.hardware import FitResult, Hardware, fit
 from catalog.units import parse_count
+
+if TYPE_CHECKING:
+    # psutil and the GPU probes cost start-up time; only the fit check needs them
+    from catalog.fit.hardware import FitResult, Hardware
 
 DEFAULT_CONTEXT = 4096
 """Context when none is given, capped by the model's own maximum (a 128K default would mislead)."""
@@ -93,11 +96,14 @@ def resolve(
     Args:
         config: a parsed ``config.json``.
         params: a parameter count (``7000000000`` or ``"7B"``), used only without a config.
-        exact: ``True`` requires transformers for an exact count, ``False`` uses the formulas only,
-            ``None`` uses transformers when it is installed.
+        exact: ``None`` (the default) counts with the formulas, which are exact for every family
+            they know, and falls back to transformers on the meta device for a family they do not
+            know (when torch and transformers are installed); ``True`` always takes the
+            meta-device count; ``False`` uses the formulas only.
 
     Raises:
-        EstimateError: neither input is given (an API-only model), or the config is unusable.
+        EstimateError: neither input is given (an API-only model), the config is unusable, or its
+            family has no formula and transformers cannot count it (not installed, or ``False``).
     """
     if config is None:
         if params is None:
@@ -112,37 +118,35 @@ def resolve(
         )
     check_bounds(config)  # before anything is built on it
     arch = read_architecture(config)
-    layout: Layout | None = None
     try:
         layout = layout_for(arch)
     except EstimateError as error:
-        if not (transformers_available() if exact is None else exact):
+        if exact is False or not transformers_available():
             hint = "transformers can count any architecture it knows (exact=True)"
             if not transformers_available():
                 hint = "installing torch and transformers would allow an exact count"
             raise EstimateError(f"{error}; {hint}") from None
-    if not (transformers_available() if exact is None else exact):
-        assert layout is not None
-        return Resolved(count_layout(layout), arch, layout, ())
-    try:
-        total = exact_count(config)
-    except EstimateError as error:
-        if layout is None or exact is True:
-            raise
-        note = f"exact count unavailable ({error}); the {arch.model_type} formula is used"
-        return Resolved(count_layout(layout), arch, layout, (note,))
-    notes: list[str] = []
-    if layout is None:
-        layout = exact_layout(config, arch)
-        notes.append(
-            f"no formula for {arch.model_type!r}: layer shapes read from the meta-device model"
-        )
+        return _from_meta_device(config, arch)
     count = count_layout(layout)
-    if count.total != total and not notes:
-        notes.append(
-            f"the {arch.model_type} formula gives {count.total:,}; the exact count is used"
-        )
-    return Resolved(with_exact_total(count, total), arch, layout, tuple(notes))
+    if not exact:
+        return Resolved(count, arch, layout, ())
+    total = exact_count(config)
+    notes: tuple[str, ...] = ()
+    if count.total != total:
+        notes = (f"the {arch.model_type} formula gives {count.total:,}; the exact count is used",)
+    return Resolved(with_exact_total(count, total), arch, layout, notes)
+
+
+def _from_meta_device(config: Mapping[str, Any], arch: Architecture) -> Resolved:
+    """The fallback for a family without a formula: the model transformers builds on the meta
+    device gives the count and the layer shapes."""
+    total = exact_count(config)
+    layout = exact_layout(config, arch)
+    note = (
+        f"no formula for {arch.model_type!r}: counted by transformers, layer shapes read from "
+        "the meta-device model"
+    )
+    return Resolved(with_exact_total(count_layout(layout), total), arch, layout, (note,))
 
 
 def _context(resolved: Resolved, context: int | None, default: int) -> tuple[int | None, list[str]]:
@@ -302,6 +306,8 @@ def best_dtype_that_fits(
         UsageError: an unknown dtype or a bad context/batch.
         EstimateError: nothing to estimate from, or an unusable config.
     """
+    from catalog.fit.hardware import fit
+
     formats = [weight_format(dtype) for dtype in dtypes]
     _positive("context", context, allow_none=True)
     _positive("batch", batch)

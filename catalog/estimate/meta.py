@@ -1,5 +1,8 @@
 """Exact parameter counts from transformers, with no weights: the model is built on the meta device.
 
+The fallback for an architecture the formulas do not know (and the check of ``--exact``): importing
+torch and transformers costs seconds, so nothing here runs for a family with a formula.
+
 This is what ``accelerate estimate-memory`` does: ``AutoModelForCausalLM.from_config`` under
 ``torch.device("meta")`` allocates no memory and downloads nothing. Remote code is never trusted:
 a ``model_type`` transformers does not know is reported, not fetched.

@@ -1,7 +1,8 @@
 """Parameter counts: total, active (mixture of experts), and LoRA trainable.
 
-Totals come from the per-family formulas in :mod:`catalog.estimate.layouts`; when transformers is
-installed, :mod:`catalog.estimate.meta` builds the model on the meta device for the exact figure.
+Totals come from the per-family formulas (:mod:`catalog.estimate.families`), exact for every family
+they know; :mod:`catalog.estimate.meta` builds the model on the meta device for a family they do not
+know, or when an exact count is asked for.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class ParamCount:
         total: every parameter, tied matrices counted once.
         active: parameters one token runs through (``total`` for a dense model).
         embedding: token and position embeddings (and an embedding norm).
-        lm_head: the untied output projection (0 when tied).
+        lm_head: the output projection (only its bias, if any, when tied to the embedding).
         linear_weights: weight matrices inside the decoder layers, every expert included: what
             int8/int4 quantisers compress.
         largest_linear: elements of the largest single matrix (the buffer QLoRA dequantises into).

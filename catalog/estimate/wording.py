@@ -24,7 +24,8 @@ def _params(resolved: Resolved) -> list[str]:
         )
     elif count.method == "formula":
         lines.append(
-            f"parameters: analytic formula for the {arch.model_type if arch else '?'} architecture"
+            f"parameters: analytic formula for the {arch.model_type if arch else '?'} architecture "
+            "(the layer shapes transformers builds, counted without building them)"
         )
     if arch is not None:
         if arch.tied_embeddings:

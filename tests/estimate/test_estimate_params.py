@@ -136,3 +136,9 @@ def test_family_without_formula_is_read_from_the_meta_model() -> None:
     assert resolved.layout is not None
     assert any("meta-device model" in note for note in resolved.notes)
     assert sum(lin.weight_params for g in resolved.layout.groups for lin in g.linears) > 0
+
+
+@needs_transformers
+def test_the_formulas_are_the_default_even_with_transformers(llama_7b: dict[str, Any]) -> None:
+    assert resolve(config=llama_7b).count.method == "formula"
+    assert resolve(config=llama_7b, exact=True).count.method == "exact"
