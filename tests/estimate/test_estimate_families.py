@@ -13,7 +13,11 @@ import yaml
 from catalog.estimate import read_architecture, resolve
 from catalog.estimate.families import FAMILIES, MOE_FAMILIES
 from tests.estimate.family_configs import FAMILY_CONFIGS
-from tests.estimate.meta_counts import meta_counts, needs_transformers
+from tests.estimate.meta_counts import (
+    config_class_sliding_layers,
+    meta_counts,
+    needs_transformers,
+)
 from tests.estimate.reference import reference_models
 
 PUBLISHED = yaml.safe_load(
@@ -145,16 +149,7 @@ _WINDOWED = {
 @needs_transformers
 @pytest.mark.parametrize("name", sorted(_WINDOWED))
 def test_sliding_window_layers_are_those_of_the_config_class(name: str) -> None:
-    from transformers import AutoConfig
-
-    config = dict(_WINDOWED[name])
-    arch = read_architecture(config)
-    hf_config = AutoConfig.for_model(config.pop("model_type"), **config)
-    layer_types = getattr(hf_config, "layer_types", None)
-    window = getattr(hf_config, "sliding_window", None)
-    if layer_types is None:  # one window for every layer, or none
-        expected = hf_config.num_hidden_layers if window else 0
-    else:
-        expected = sum(1 for kind in layer_types if kind == "sliding_attention")
+    arch = read_architecture(_WINDOWED[name])
+    expected = config_class_sliding_layers(_WINDOWED[name])
     assert arch.sliding_layers == expected
     assert (arch.sliding_window is not None) == bool(expected)
