@@ -24,8 +24,7 @@ def _params(resolved: Resolved) -> list[str]:
         )
     elif count.method == "formula":
         lines.append(
-            f"parameters: analytic formula for the {arch.model_type if arch else '?'} architecture "
-            "(the layer shapes transformers builds, counted without building them)"
+            f"parameters: analytic formula for the {arch.model_type if arch else '?'} architecture"
         )
     if arch is not None:
         if arch.tied_embeddings:
