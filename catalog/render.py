@@ -333,6 +333,59 @@ def _columns_that_fit(
     return kept
 
 
+TreeNode = tuple[str, "str | Sequence[TreeNode]"]
+"""A ``(key, text)`` line, or a ``(key, children)`` group of a :func:`print_tree`."""
+
+
+def print_tree(
+    nodes: Sequence[TreeNode], *, title: str | None = None, out: TextIO | None = None
+) -> None:
+    """One record with many fields (``show``): ``key  value`` lines, groups indented below
+    their key, each top-level group after a blank line.
+
+    Laid out for the same width as tables: a value wraps at spaces under itself, a key too
+    long for its column gets a line of its own, and a word longer than the room beside its key
+    (a URL) starts a line of its own, never cut.
+    """
+    stream = out or sys.stdout
+    width = _console_width(stream) if stream.isatty() else output_width()
+    lines = [printable(title)] if title is not None else []
+    lines += _tree_lines(nodes, "", width, top=True)
+    stream.write("".join(line.rstrip() + "\n" for line in lines))
+
+
+def _tree_lines(nodes: Sequence[TreeNode], indent: str, width: int, *, top: bool) -> list[str]:
+    leaves = [len(key) for key, value in nodes if isinstance(value, str)]
+    column = min(max(leaves, default=0), max(12, width // 3))
+    lines: list[str] = []
+    for key, value in nodes:
+        if isinstance(value, str):
+            lines += _field_lines(indent, printable(key), printable(value, keep_layout=True),
+                                  column, width)  # fmt: skip
+            continue
+        lines += [""] if top else []
+        lines.append(indent + printable(key))
+        lines += _tree_lines(value, indent + "  ", width, top=False)
+    return lines
+
+
+def _field_lines(indent: str, key: str, text: str, column: int, width: int) -> list[str]:
+    import textwrap
+
+    start = len(indent) + column + 2
+    room = max(20, width - start)
+    wrapped: list[str] = []
+    for part in text.split("\n"):
+        wrapped += textwrap.wrap(part, room, break_long_words=False, break_on_hyphens=False) or [""]
+    lines = [indent + key]
+    if len(key) <= column and len(wrapped[0]) <= room:
+        lines[0] = f"{indent}{key:<{column}}  {wrapped.pop(0)}"
+    for line in wrapped:
+        # A URL longer than the room beside the key starts further left, whole.
+        lines.append((indent + "    " if len(line) > room else " " * start) + line)
+    return lines
+
+
 def paragraph(text: str, *, indent: str = "", out: TextIO | None = None) -> str:
     """``text`` wrapped at spaces to the width tables use, each line after the first indented.
 

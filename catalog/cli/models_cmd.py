@@ -360,13 +360,14 @@ def show(
     if fmt is Format.json:
         emit([], [], fmt, json_payload=details)
         return
+    if fmt is Format.table:
+        from catalog.detail_layout import layout
+        from catalog.render import print_tree
+
+        print_tree(layout(details), title=f"{details['id']}: {details['name']}")
+        return
     rows = list(_flatten(details))
-    emit(
-        rows,
-        [Column("field", lambda r: r[0]), Column("value", lambda r: r[1])],
-        fmt,
-        title=details["id"],
-    )
+    emit(rows, [Column("field", lambda r: r[0]), Column("value", lambda r: r[1])], fmt)
 
 
 def export(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -50,5 +51,6 @@ def test_output_matches_the_golden_file(name: str) -> None:
 @pytest.mark.parametrize("name", list(CASES))
 def test_golden_files_fit_100_columns_without_padding(name: str) -> None:
     for number, line in enumerate((GOLDEN / f"{name}.txt").read_text().splitlines(), 1):
-        assert len(line) <= 100, f"{name}.txt:{number} is {len(line)} columns"
+        lone_url = re.fullmatch(r" *https?://\S+", line) is not None  # never cut: may overflow
+        assert len(line) <= 100 or lone_url, f"{name}.txt:{number} is {len(line)} columns"
         assert line == line.rstrip(), f"{name}.txt:{number} ends in spaces"
