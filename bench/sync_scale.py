@@ -4,7 +4,8 @@ Prints, for one run of the fake Hub (a real HTTP server on 127.0.0.1 that adds a
 to every answer, 50 ms by default, as a distant Hub would):
 - a discovery sync of every model (target: at most 12 listing requests),
 - a full sync of the curated models with concurrency vs one at a time, each with a fresh
-  Hugging Face cache, ``--repeat`` times (target: at least 4x faster),
+  Hugging Face cache, ``--repeat`` times (target: at least 4x faster), and its requests beside
+  the minimum (one info per model plus one GET per repo holding a config.json),
 - a no-change re-sync of the curated models (target: no per-model request beyond the cheap check).
 
 Usage: python bench/sync_scale.py [--models 10000] [--latency-ms 50] [--concurrency 8] [--repeat 3]
@@ -67,6 +68,13 @@ def per_model_requests(hub: FakeHub) -> int:
     return len(full_info) + hub.count("resolve")
 
 
+def breakdown(hub: FakeHub) -> str:
+    """The requests of one sync by kind."""
+    heads = sum(1 for r in hub.requests() if r.method == "HEAD")
+    gets = sum(1 for r in hub.requests("resolve") if r.method == "GET")
+    return f"{hub.count('info')} info + {gets} config.json GETs + {heads} HEADs"
+
+
 def spread(samples: list[float]) -> str:
     mean = statistics.mean(samples)
     std = statistics.stdev(samples) if len(samples) > 1 else 0.0
@@ -110,7 +118,7 @@ def main() -> None:
         )
 
         runs: dict[int, list[float]] = {args.concurrency: [], 1: []}
-        requests: dict[int, int] = {}
+        requests: dict[int, str] = {}
         for i in range(args.repeat):
             for concurrency in runs:  # alternate, so drift in the machine hits both alike
                 hub.reset_log()
@@ -122,13 +130,16 @@ def main() -> None:
                 )
                 assert report.ok, report.failed
                 runs[concurrency].append(seconds)
-                requests[concurrency] = report.requests
+                requests[concurrency] = f"{report.requests} requests ({breakdown(hub)})"
         fast, slow = runs[args.concurrency], runs[1]
+        with_config = sum(1 for r in curated if hub.get_model(r).config is not None)
         print(f"\nfull curated sync ({len(curated)} models, info + config.json each, fresh cache):")
         print(
-            f"  concurrency {args.concurrency}: {spread(fast)}, {requests[args.concurrency]} requests"
+            f"  minimum: {len(curated) + with_config} requests ({len(curated)} info + "
+            f"{with_config} config.json GETs)"
         )
-        print(f"  one at a time:  {spread(slow)}, {requests[1]} requests")
+        print(f"  concurrency {args.concurrency}: {spread(fast)}, {requests[args.concurrency]}")
+        print(f"  one at a time:  {spread(slow)}, {requests[1]}")
         ratio = statistics.mean(slow) / statistics.mean(fast)
         print(f"  speed-up: {ratio:.1f}x (target >= 4x)")
 

@@ -28,12 +28,12 @@ How it uses huggingface_hub 2.4.0, and why:
   an object. Our loop asks for ``limit=page_size`` and follows the ``Link: rel="next"`` URL,
   so N models cost ceil(N / page_size) requests. The next URL must stay on the endpoint's
   host, so a token is never sent anywhere else.
-* ``config.json`` is fetched with ``hf_hub_download`` into the standard cache, where
-  transformers finds it later. After a failed HEAD, that function retries with a 60 s timeout
-  and the same fixed waits. To keep failures fast, a cheap HEAD (``get_hf_file_metadata``
-  without retries) runs first under our own retry policy, and ``hf_hub_download`` runs only
-  after it succeeds. A config already cached for the resolved commit needs no download. With
-  a commit-sha revision, or offline, a cached config needs no request at all.
+* ``config.json`` is one GET through the same session, under our retry policy, kept in the
+  standard cache where transformers finds it later (``catalog.hub_cache`` lays it out as
+  ``hf_hub_download`` does). ``hf_hub_download`` itself would first send a HEAD for the
+  commit and ETag that the GET's own headers carry, doubling the requests of a first sync,
+  and after a failed HEAD it retries with a 60 s timeout and fixed waits. With a commit-sha
+  revision, or offline, a cached config needs no request at all.
 * Retries: a 429 waits as long as Retry-After says. A 408, a 5xx, a timeout or a dropped
   connection backs off ``backoff * 2**n`` seconds, capped at 8. There are at most
   ``max_retries`` retries and ``max_wait`` seconds of sleep in total; after that comes a
@@ -60,6 +60,8 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar, get_args
 from urllib.parse import quote, urlsplit
 
+from catalog import hub_cache
+from catalog.config_file import MAX_JSON_BYTES
 from catalog.errors import (
     CatalogError,
     GatedModelError,
@@ -91,6 +93,7 @@ EXPAND_FIELDS: frozenset[str] = frozenset(get_args(ExpandField))
 DEFAULT_EXPAND: tuple[ExpandField, ...] = (
     "sha", "lastModified", "createdAt", "gated", "private", "disabled", "downloads", "likes",
     "tags", "pipeline_tag", "library_name", "cardData", "config", "safetensors", "baseModels",
+    "siblings",
 )  # fmt: skip
 """Everything ``HubModel`` is built from."""
 
@@ -146,6 +149,8 @@ class HubModel:
     """The Hub's small config extract (architectures, model_type, quantization_config...)."""
     card_data: dict[str, Any] = field(default_factory=dict, hash=False)
     """The model card metadata as the Hub returned it."""
+    has_config: bool | None = None
+    """Whether the repo holds a config.json (from ``siblings``); None when files were not listed."""
     present: frozenset[str] = frozenset()
 
     warnings: tuple[str, ...] = field(default=(), compare=False)
@@ -206,6 +211,7 @@ class HubModel:
             ),
             config_subset=config,
             card_data=card,
+            has_config=_lists_file(data.get("siblings"), CONFIG_FILE),
             present=frozenset(data),
             warnings=tuple(read.warnings),
         )
@@ -397,7 +403,7 @@ class HubClient:
     def requests_made(self) -> int:
         """HTTP requests this client has sent so far, retries included (thread-safe).
 
-        A config.json download counts its HEAD and, unless the blob is already cached, its GET.
+        A config.json download is one GET (none when a commit's copy is cached).
         """
         with self._requests_lock:
             return self._requests
@@ -506,7 +512,11 @@ class HubClient:
         return self._pages(f"{self.endpoint}/api/models", params, limit)
 
     def download_config(self, repo_id: str, *, revision: str = "main") -> dict[str, Any]:
-        """The repo's config.json, downloaded into the Hugging Face cache and parsed.
+        """The repo's config.json, parsed and kept in the Hugging Face cache (one GET).
+
+        A config already cached for a commit-sha revision (or for any revision, offline) costs
+        no request; otherwise one GET brings the file with its commit and ETag, and it is laid
+        out in the cache as ``hf_hub_download`` would (``catalog.hub_cache``).
 
         Args:
             repo_id: ``owner/name``.
@@ -517,62 +527,36 @@ class HubClient:
             HubError: no config.json at that revision, or it is not a JSON object.
             HubOfflineError, GatedModelError: see the module docstring.
         """
-        from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
+        from huggingface_hub import hf_hub_url
 
         _check_repo_id(repo_id)
         _check_revision(revision)
         what = f"{CONFIG_FILE} of {repo_id}@{revision}"
-        # A cached copy that does not parse (a download cut short) is dropped and fetched again.
-        stale = False
         if _COMMIT_RE.match(revision) or self.offline:
             cached = self._cached(repo_id, revision)
             if cached is not None:
                 config = _try_config(cached)
                 if config is not None:
                     return config
-                stale = _drop_cached(cached)
+                _drop_cached(cached)  # a copy that does not parse (cut short): fetched again
         self._ensure_online(what)
-        token = self._token.reveal() if self._token is not None else False
         url = hf_hub_url(repo_id, CONFIG_FILE, revision=revision, endpoint=self.endpoint)
-        metadata = self._retrying(
-            what,
-            self._counting(
-                1,
-                get_hf_file_metadata,
-                url,
-                token=token,
-                timeout=self.timeout,
-                library_name="modelcat",
-                endpoint=self.endpoint,
-            ),
-        )
-        if metadata.commit_hash is not None and not stale:
-            cached = self._cached(repo_id, metadata.commit_hash)
-            if cached is not None:
-                config = _try_config(cached)
-                if config is not None:
-                    return config
-                stale = _drop_cached(cached)
-        # hf_hub_download sends a HEAD, then a GET unless the blob (same ETag) is already cached.
-        blob = (
-            self.cache_dir / f"models--{repo_id.replace('/', '--')}" / "blobs" / str(metadata.etag)
-        )
-        path = self._retrying(
-            what,
-            self._counting(
-                1 if metadata.etag and blob.exists() else 2,
-                hf_hub_download,
+        content, version = self._retrying(what, functools.partial(self._get_file, url, what))
+        config = _parse_config(content, what)
+        try:
+            hub_cache.store_file(
+                self.cache_dir,
                 repo_id,
                 CONFIG_FILE,
                 revision=revision,
-                cache_dir=self.cache_dir,
-                endpoint=self.endpoint,
-                token=token,
-                etag_timeout=self.timeout,
-                library_name="modelcat",
-            ),
-        )
-        return _read_config(Path(path), what)
+                version=version,
+                content=content,
+            )
+        except OSError as exc:
+            raise HubError(
+                f"{what}: cannot use the cache directory {self.cache_dir} ({exc})"
+            ) from exc
+        return config
 
     # ---- plumbing -------------------------------------------------------------------------
 
@@ -603,17 +587,6 @@ class HubClient:
             headers["authorization"] = f"Bearer {self._token.reveal()}"
         return headers
 
-    def _counting(
-        self, n: int, call: Callable[..., T], *args: Any, **kwargs: Any
-    ) -> Callable[[], T]:
-        """``call`` bound to its arguments, counting ``n`` requests per attempt."""
-
-        def attempt() -> T:
-            self._count(n)
-            return call(*args, **kwargs)
-
-        return attempt
-
     def _get_json(self, url: str, params: _Params | None) -> tuple[Any, str | None]:
         """One GET through huggingface_hub's session: (parsed JSON, next-page URL or None)."""
         from huggingface_hub import get_session, hf_raise_for_status
@@ -629,6 +602,32 @@ class HubClient:
             raise _InvalidAnswer(str(exc)) from exc
         next_url: str | None = response.links.get("next", {}).get("url")
         return data, next_url
+
+    def _get_file(self, url: str, what: str) -> tuple[bytes, hub_cache.FileVersion]:
+        """One GET of a config file: its bytes (at most ``MAX_JSON_BYTES``) and its version."""
+        from huggingface_hub import get_session, hf_raise_for_status
+
+        self._count()
+        with get_session().stream(
+            "GET", url, headers=self._headers(), timeout=self.timeout
+        ) as response:
+            hf_raise_for_status(response)
+            # After a redirect to a CDN (an LFS file) the Hub's own answer holds the version.
+            answers = [*response.history, response]
+            hub_answer = next(
+                (r for r in reversed(answers) if "x-repo-commit" in r.headers), response
+            )
+            version = hub_cache.file_version(hub_answer.headers)
+            if version is None:
+                raise HubError(
+                    f"{what}: {self.endpoint} does not answer like a Hub (no commit or ETag)"
+                )
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_JSON_BYTES:
+                    raise HubError(f"{what} is larger than {MAX_JSON_BYTES} bytes: not a config")
+        return bytes(body), version
 
     def _pages(self, url: str, params: _Params, limit: int | None) -> Iterator[HubModel]:
         yielded = 0
@@ -697,9 +696,6 @@ class HubClient:
         from huggingface_hub.utils import httpx  # type: ignore[attr-defined]  # httpx2 on 2.x
 
         backoff = min(self.backoff * 2**attempt, _MAX_BACKOFF)
-        # hf_hub_download wraps a failed HEAD in LocalEntryNotFoundError when nothing is cached.
-        if isinstance(exc, hf.LocalEntryNotFoundError) and isinstance(exc.__cause__, Exception):
-            exc = exc.__cause__
         if isinstance(exc, hf.OfflineModeIsEnabled):
             raise HubOfflineError(
                 f"{what}: offline mode is on (HF_HUB_OFFLINE); the Hub was not contacted"
@@ -738,18 +734,8 @@ class HubClient:
             raise HubUnreachableError(self.endpoint, _unreachable_reason(exc)) from exc
         if isinstance(exc, (httpx.NetworkError, httpx.RemoteProtocolError)):
             return "the connection broke before a full answer", backoff
-        if isinstance(exc, hf.FileMetadataError):
-            raise HubError(
-                f"{what}: {self.endpoint} does not answer like a Hub (no commit or ETag)"
-            ) from exc
         if isinstance(exc, _InvalidAnswer):
             raise HubError(f"invalid JSON from the Hub for {what}: {exc}") from exc
-        if isinstance(exc, hf.LocalEntryNotFoundError):
-            raise HubError(f"{what}: not found on the Hub or in the cache") from exc
-        if isinstance(exc, OSError):  # HTTP errors are OSErrors too, but were handled above
-            raise HubError(
-                f"{what}: cannot use the cache directory {self.cache_dir} ({exc})"
-            ) from exc
         return None
 
 
@@ -838,11 +824,17 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 def _read_config(path: Path, what: str) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_bytes())
-    except ValueError as exc:
-        raise HubError(f"{what} is not valid JSON ({exc})") from exc
+        content = path.read_bytes()
     except OSError as exc:
         raise HubError(f"{what} could not be read from the cache ({exc})") from exc
+    return _parse_config(content, what)
+
+
+def _parse_config(content: bytes, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(content)
+    except ValueError as exc:
+        raise HubError(f"{what} is not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise HubError(f"{what} is not a JSON object")
     return data
@@ -856,8 +848,8 @@ def _try_config(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _drop_cached(pointer: Path) -> bool:
-    """Remove an unreadable cached file (its snapshot link and blob); True once done."""
+def _drop_cached(pointer: Path) -> None:
+    """Remove an unreadable cached file (its snapshot link and blob)."""
     try:
         blob = pointer.resolve()
         pointer.unlink(missing_ok=True)
@@ -865,7 +857,13 @@ def _drop_cached(pointer: Path) -> bool:
             blob.unlink(missing_ok=True)
     except OSError:
         pass
-    return True
+
+
+def _lists_file(siblings: Any, name: str) -> bool | None:
+    """Whether a ``siblings`` list names the file; None when there is no list."""
+    if not isinstance(siblings, list):
+        return None
+    return any(isinstance(s, dict) and s.get("rfilename") == name for s in siblings)
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -36,8 +36,9 @@ class Fetched:
 def fetch_model(client: HubClient, repo_id: str) -> Fetched:
     """The repo's info (every field modelcat stores) and its config.json at that commit.
 
-    A gated repo's config.json needs an access grant; without one the info is still stored,
-    with a note saying why the config is missing.
+    At most two requests: the info, and one GET of config.json when the info's file list
+    (``siblings``) has one. A gated repo's config.json needs an access grant; without one the
+    info is still stored, with a note saying why the config is missing.
 
     Raises:
         HubError: the info or the config cannot be had (the reason says which and why).
@@ -45,6 +46,8 @@ def fetch_model(client: HubClient, repo_id: str) -> Fetched:
     info = client.model_info(repo_id)
     if info.sha is None:
         raise HubError(f"model info for {repo_id}: the Hub sent no commit sha")
+    if info.has_config is False:
+        return Fetched(info, None, "no config.json in the repository")
     try:
         config = client.download_config(repo_id, revision=info.sha)
     except GatedModelError as exc:

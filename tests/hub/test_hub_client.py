@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from catalog.errors import GatedModelError, HubError, HubOfflineError, UsageError
 from catalog.hub import DEFAULT_EXPAND, HubClient, HubModel
-from tests.fixtures.fake_hub import FakeHub
+from tests.fixtures.fake_hub import FakeHub, git_blob_sha
 
 GPT2 = "openai-community/gpt2"
 GPT2_SHA = "607a30d783dfa663caf39e06633721c8d4cfcd7e"
@@ -348,14 +351,35 @@ class TestDownloadConfig:
         repo = tmp_path / "home" / "hub" / "models--openai-community--gpt2"
         assert json.loads((repo / "snapshots" / GPT2_SHA / "config.json").read_text()) == config
         assert (repo / "refs" / "main").read_text() == GPT2_SHA
-        assert [r.method for r in fake_hub.requests()] == ["HEAD", "HEAD", "GET"]
+        assert [r.method for r in fake_hub.requests()] == ["GET"]  # no HEAD before it
 
-    def test_cached_commit_costs_one_head(self, fake_hub: FakeHub) -> None:
+    def test_the_cache_is_the_one_huggingface_hub_reads(
+        self, fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        from huggingface_hub import hf_hub_download, scan_cache_dir, try_to_load_from_cache
+
+        cache = tmp_path / "hub"
+        monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+        config = client(fake_hub).download_config(GPT2)
+        pointer = cache / "models--openai-community--gpt2" / "snapshots" / GPT2_SHA / "config.json"
+        assert pointer.is_symlink() and not Path(str(pointer.readlink())).is_absolute()
+        assert try_to_load_from_cache(GPT2, "config.json", cache_dir=cache) == str(pointer)
+        found = hf_hub_download(GPT2, "config.json", cache_dir=cache, local_files_only=True)
+        assert json.loads(Path(found).read_text()) == config
+        (repo,) = scan_cache_dir(cache).repos
+        (revision,) = repo.revisions
+        assert revision.commit_hash == GPT2_SHA and revision.refs == frozenset({"main"})
+        (cached,) = revision.files
+        assert cached.blob_path.name == git_blob_sha(pointer.read_bytes())  # the ETag
+
+    def test_cached_commit_costs_one_get(self, fake_hub: FakeHub) -> None:
         hub = client(fake_hub)
         hub.download_config(GPT2)
         fake_hub.reset_log()
         assert hub.download_config(GPT2)["n_head"] == 12
-        assert [r.method for r in fake_hub.requests()] == ["HEAD"]
+        assert [r.method for r in fake_hub.requests()] == ["GET"]
+        assert hub.download_config(GPT2, revision=GPT2_SHA)["n_head"] == 12
+        assert hub.requests_made == 2 and fake_hub.count() == 1
 
     def test_new_commit_is_downloaded(self, fake_hub: FakeHub) -> None:
         hub = client(fake_hub)
@@ -384,7 +408,7 @@ class TestDownloadConfig:
         fake_hub.inject("resolve", "rate_limit", retry_after=0, times=1)
         fake_hub.inject("resolve", "server_error", status=502, times=1)
         assert client(fake_hub).download_config(GPT2)["vocab_size"] == 50257
-        assert fake_hub.count("resolve") == 5
+        assert fake_hub.count("resolve") == 3  # 429, 502, then the GET that answers
 
     def test_resolve_down_fails_fast(self, fake_hub: FakeHub) -> None:
         fake_hub.inject("resolve", "server_error", status=503, times=None)
@@ -399,6 +423,30 @@ class TestDownloadConfig:
         monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "a-file" / "hub"))
         with pytest.raises(HubError, match="cannot use the cache directory"):
             HubClient(endpoint=fake_hub.url, token=False).download_config(GPT2)
+
+    def test_a_server_that_is_not_a_hub_is_refused(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        served = tmp_path / "site" / GPT2 / "resolve" / "main"
+        served.mkdir(parents=True)
+        (served / "config.json").write_text('{"n_layer": 12}')
+        cache = tmp_path / "hub"
+        monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+        handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "site"))
+        with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            plain = HubClient(endpoint=f"http://127.0.0.1:{server.server_port}", token=False)
+            try:
+                with pytest.raises(HubError, match="does not answer like a Hub"):
+                    plain.download_config(GPT2)
+            finally:
+                server.shutdown()
+        assert not cache.exists()  # nothing kept under a made-up commit
+
+    def test_an_oversized_config_is_not_read_to_the_end(self, fake_hub: FakeHub) -> None:
+        fake_hub.add_model("org/huge", config={"model_type": "llama", "pad": "x" * 5_000_000})
+        with pytest.raises(HubError, match="larger than 4194304 bytes"):
+            client(fake_hub).download_config("org/huge")
 
     def test_repo_not_found(self, fake_hub: FakeHub) -> None:
         with pytest.raises(HubError, match="repo not found"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from typer.testing import CliRunner
@@ -102,3 +104,34 @@ def test_cli_names_models_and_rejects_bad_usage(hub: FakeHub, db_path: Any) -> N
     assert runner.invoke(app, ["sync", "--author", "x"]).exit_code == 2  # needs --discover
     assert runner.invoke(app, ["sync", "--concurrency", "0"]).exit_code == 2
     assert runner.invoke(app, ["sync", "--discover", "pythia-1b"]).exit_code == 2
+
+
+def test_a_first_sync_sends_the_fewest_requests(
+    cat: Catalog, hub: FakeHub, make_client: Callable[..., HubClient], curated: dict[str, Any]
+) -> None:
+    """One info per model and one GET of config.json per repo that has one; no HEAD."""
+    token = "hf_sync_counts"
+    for hub_id in curated:
+        hub.grant_access(hub_id, token)
+    bare = "EleutherAI/pythia-1b"
+    hub.update_model(bare, config=None)  # its info lists no config.json: nothing is asked
+    hub.reset_log()
+    report = sync_catalog(cat, client=make_client(token=token))
+    assert report.ok and len(report.synced) == len(curated)
+    assert [r.method for r in hub.requests() if r.method != "GET"] == []
+    assert hub.count("info") == len(curated)
+    assert {r.repo_id for r in hub.requests("info")} == set(curated)
+    fetched = [r.repo_id for r in hub.requests("resolve")]
+    assert sorted(fetched) == sorted(set(curated) - {bare})  # one each
+    assert report.requests == hub_requests(hub) == 2 * len(curated) - 1
+    assert describe(cat, cat.get("pythia-1b"))["hub"]["config_note"] == (
+        "no config.json in the repository"
+    )
+
+    hub.reset_log()
+    again = sync_catalog(cat, client=make_client(token=token))
+    authors = Counter(hub_id.split("/")[0] for hub_id in curated)
+    assert again.unchanged and not again.synced
+    # One listing per author of several repos, one small info per lone repo: one per author.
+    assert again.requests == hub_requests(hub) == len(authors)
+    assert hub.count("resolve") == 0
