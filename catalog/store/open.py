@@ -37,6 +37,7 @@ from catalog.store.engine import (
     storage_error,
 )
 from catalog.store.locks import write_transaction
+from catalog.store.search_index import bulk_inserts
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
 from catalog.store.upgrade import HEAD_REVISION, current_revision, ensure_schema
 from catalog.store.upsert import upsert_many
@@ -142,15 +143,17 @@ def _write_curated(conn: Connection, curated: CuratedReader) -> None:
         conn.execute(LICENSE.insert(), [license_row(lic) for lic in curated.licenses.values()])
     commercial = {lid: lic.term("commercial_use").value for lid, lic in curated.licenses.items()}
     batch: list[dict[str, Any]] = []
-    for entry in curated.models():
-        if curated.problems:
-            continue  # nothing will be kept: read on only to list the other problems
-        batch.append(model_row(Model.from_entry(entry), commercial_use=commercial[entry.license]))
-        if len(batch) == REBUILD_BATCH:
-            _write_models(conn, batch)
-            batch.clear()
-    curated.check()
-    _write_models(conn, batch)
+    with bulk_inserts(conn, indexed=MODEL.c.tier == "curated"):
+        for entry in curated.models():
+            if curated.problems:
+                continue  # nothing will be kept: read on only to list the other problems
+            model = Model.from_entry(entry)
+            batch.append(model_row(model, commercial_use=commercial[entry.license]))
+            if len(batch) == REBUILD_BATCH:
+                _write_models(conn, batch)
+                batch.clear()
+        curated.check()
+        _write_models(conn, batch)
     refresh_after_rebuild(conn)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     _set_meta(
@@ -160,9 +163,12 @@ def _write_curated(conn: Connection, curated: CuratedReader) -> None:
 
 
 def _write_models(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert curated rows; one with the id of a row already there (a shipped entry the
-    overlay replaces, a Hub-discovered model now curated) takes that row's place."""
+    """Insert curated rows: one with the id of a Hub-discovered model replaces that row, one
+    with the id of a curated row written before it (a shipped entry the overlay replaces)
+    takes its place."""
     if rows:
+        ids = [row["id"] for row in rows]
+        conn.execute(delete(MODEL).where(MODEL.c.id.in_(ids), MODEL.c.tier != "curated"))
         upsert_many(conn, MODEL, rows, key=("id",))
 
 

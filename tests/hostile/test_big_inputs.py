@@ -15,6 +15,9 @@ from sqlalchemy import event
 
 from catalog.api import Catalog
 from catalog.errors import DataFileError, StorageError
+from catalog.store.convert import model_row
+from catalog.store.tables import MODEL
+from tests.core.test_store import _hub_model as hub_model
 from tests.hostile.bulk import entry, write_overlay
 from tests.hostile.guard import MODELCAT, run_guarded
 
@@ -102,3 +105,27 @@ def test_a_really_full_filesystem_is_disk_full_and_where(tmp_path: Path) -> None
     assert done.stderr.splitlines() == [
         f"modelcat: disk full: cannot write the store at {store} (database or disk is full)"
     ]
+
+
+def test_the_text_index_follows_a_bulk_rebuild(tmp_path: Path) -> None:
+    """The rebuild fills the text index in one statement: shipped entries, overlay entries, an
+    overlay entry replacing a shipped one and one replacing a Hub-discovered row are all found
+    by their new text, none by the text they replaced, and SQLite finds the index whole."""
+    folder = tmp_path / "overlay"
+    folder.mkdir()
+    with Catalog.open(tmp_path / "store.db", data_dir=folder) as cat:
+        with cat.engine.begin() as conn:
+            conn.execute(MODEL.insert(), [model_row(hub_model("bulk-7"), commercial_use="yes")])
+        renamed = entry(0).replace("id: bulk-0", "id: gpt-j-6b").replace("Bulk 0", "Zebra J")
+        write_overlay(folder, 50, last=renamed)
+        for _ in range(2):  # the second rebuild replaces rows the first one indexed
+            cat.rebuild()
+            assert [m.id for m in cat.list(search="zebra j")] == ["gpt-j-6b"]
+            assert cat.list(search="gpt-j 6b") == []  # the shipped name it replaced
+            assert [m.id for m in cat.list(search="bulk 7")] == ["bulk-7"]
+            assert cat.list(search="someone") == []  # the Hub row's publisher
+            assert "llama-2-70b" in [m.id for m in cat.list(search="llama 2 70b")]
+            with cat.engine.begin() as conn:
+                conn.exec_driver_sql(
+                    "INSERT INTO model_search(model_search, rank) VALUES ('integrity-check', 1)"
+                )
