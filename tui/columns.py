@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from catalog.domain import Model
 from catalog.errors import CatalogError
-from catalog.units import format_count
+from catalog.units import format_context, format_count
 from tui.widgets.model_table import Cell, TableColumn, TableRow, Tone
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def base_cells(model: Model) -> dict[str, Cell]:
         "params": Cell(
             format_count(model.params) if model.params else "—", "" if model.params else "dim"
         ),
-        "context": Cell(format_count(model.context_length) if model.context_length else "—"),
+        "context": Cell(format_context(model.context_length) if model.context_length else "—"),
         "license": Cell(model.license),
         "access": Cell(model.access, ACCESS_TONES.get(model.access, "")),
         "tunable": Cell(methods, "" if model.tunability else "dim"),

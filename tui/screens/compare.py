@@ -14,7 +14,7 @@ from textual.worker import Worker, WorkerState
 from catalog.errors import CatalogError
 from catalog.schema import TUNING_METHODS
 from catalog.text import printable
-from catalog.units import format_bytes, format_count
+from catalog.units import format_bytes, format_context, format_count
 from tui.screens.base import ModelcatScreen
 from tui.state import UseState
 
@@ -88,7 +88,10 @@ def compare_rows(
         ("released", [str(m.release_date or "—") for m in models]),
         ("params", [count(m.params) for m in models]),
         ("active params", [count(m.active_params) for m in models]),
-        ("context", [count(m.context_length) for m in models]),
+        (
+            "context",
+            [format_context(m.context_length) if m.context_length else "—" for m in models],
+        ),
         ("license", [m.license for m in models]),
         ("access", [m.access for m in models]),
     ]

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
 from catalog.text import printable
-from catalog.units import format_bytes, format_count
+from catalog.units import format_bytes, format_context, format_count
 from tui.detail_data import DetailData, gather
 from tui.screens.base import ModelcatScreen
 from tui.widgets.estimate_card import EstimateCard
@@ -148,8 +148,10 @@ class DetailScreen(ModelcatScreen):
         facts = _table("field", "value", "source", cursor=True)
         for label, attr in FACTS:
             value = getattr(m, attr)
-            if attr in ("params", "active_params", "context_length") and value:
+            if attr in ("params", "active_params") and value:
                 value = f"{format_count(value)} ({value:,})"
+            elif attr == "context_length" and value:
+                value = format_context(value)
             facts.add_row(
                 label, "—" if value in (None, "") else str(value), m.sources.get(attr, "")
             )
