@@ -251,7 +251,7 @@ def _ranked_page(
     best = _merged(conn, [([*conds, exact_keys], False), ([*conds, exact_name], True)], want)
     best += _merged(
         conn,
-        [([*conds, starts_keys, not_(exact)], False), ([*conds, starts_name, not_(exact)], True)],
+        [([*conds, starts_keys, _isnt(exact)], False), ([*conds, starts_name, _isnt(exact)], True)],
         want,
     )
     rows = best[offset:]
@@ -259,7 +259,7 @@ def _ranked_page(
     for tier in (curated, not_(curated)):
         if limit is not None and len(rows) >= limit:
             break
-        extra = [*conds, tier, not_(starts)]
+        extra = [*conds, tier, _isnt(starts)]
         if offset:
             found = count_where(conn, extra, cap=offset)
             if found <= offset:
@@ -277,6 +277,12 @@ def _ranked_page(
     return rows if limit is None else rows[:limit]
 
 
+def _isnt(condition: Any) -> Any:
+    """NOT ``condition``, where unknown counts as false: a model without a Hub id has a NULL
+    ``hub_key``, and ``NOT (hub_key = 'x')`` would be unknown too, dropping the row."""
+    return not_(func.coalesce(condition, false()))
+
+
 def _merged(conn: Connection, queries: list[tuple[list[Any], bool]], want: int | None) -> list[Row]:
     """The rows of a few small queries (``True``: of curated rows only), without repeats:
     curated first, then by score."""
@@ -285,7 +291,10 @@ def _merged(conn: Connection, queries: list[tuple[list[Any], bool]], want: int |
         stmt: Select[Any] = select(
             MODEL.c.id, MODEL.c.tier, MODEL.c.score, MODEL.c.data, *FIT_COLUMNS
         )
-        stmt = stmt.where(*conds).order_by(MODEL.c.tier.asc(), _score(True).desc())
+        # The same order as the merge below, ties included: a LIMIT must cut the same rows.
+        stmt = stmt.where(*conds).order_by(
+            MODEL.c.tier.asc(), _score(True).desc(), MODEL.c.id.desc()
+        )
         if curated_only:
             stmt = _curated_only(conn, stmt)
         if want is not None:

@@ -84,3 +84,25 @@ def test_search_ranks_the_exact_curated_match_first(derived: Catalog) -> None:
     second = derived.search.hits(make_filters(search="llama"), sort=SHORTLIST_SORT, top=3, offset=2)
     first = derived.search.hits(make_filters(search="llama"), sort=SHORTLIST_SORT, top=5)
     assert [h.model.id for h in second] == [h.model.id for h in first][2:5]
+
+
+def test_a_ranked_search_keeps_models_without_a_hub_id(derived: Catalog) -> None:
+    """LLaMA v1 and the API models have no Hub id: an unknown ``hub_key`` must not drop them
+    from the prefix and substring parts of the ranking."""
+    ranked = [m.id for m in derived.shortlist(search="llama", hide_retired=False)]
+    listed = [m.id for m in derived.list(search="llama")]
+    assert sorted(ranked) == sorted(listed)
+    assert {"llama-7b", "llama-65b"} <= set(ranked)
+    assert "gpt-4o" in [m.id for m in derived.shortlist(search="4o")]
+
+
+def test_pages_of_a_ranked_search_join_into_the_whole_answer(derived: Catalog) -> None:
+    """Models of equal score (llama-3.2-1b and -3b) fall in the same order in every page."""
+    filters = make_filters(search="llama")
+    whole = [h.model.id for h in derived.search.hits(filters, sort=SHORTLIST_SORT)]
+    paged = [
+        h.model.id
+        for offset in range(len(whole))
+        for h in derived.search.hits(filters, sort=SHORTLIST_SORT, top=1, offset=offset)
+    ]
+    assert paged == whole
