@@ -353,10 +353,10 @@ def show(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Everything known about one model."""
-    from catalog.describe import describe
+    from catalog.views import detail_json, model_detail
 
     cat = open_catalog(ctx)
-    details = describe(cat, cat.get(model))
+    details = detail_json(model_detail(cat, model))
     if fmt is Format.json:
         emit([], [], fmt, json_payload=details)
         return

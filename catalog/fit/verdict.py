@@ -252,48 +252,11 @@ def estimate_for(
     return dataclasses.replace(result, assumptions=(*notes, *result.assumptions))
 
 
-SUMMARY_DTYPES: tuple[str, ...] = ("bf16", "int8", "int4")
-
-
-def estimate_summary(model: Model, cat: Catalog | None = None) -> dict[str, Any]:
-    """A cheap estimate section for ``modelcat show``: inference total per dtype, and trainable
-    parameters and memory per tuning method (analytic formulas, default options).
-
-    Returns:
-        ``{"available": false, "reason"}`` when nothing can be estimated (API-only, unknown size).
-    """
-    try:
-        results = [estimate_for(model, cat=cat, dtype=dtype) for dtype in SUMMARY_DTYPES]
-    except EstimateError as error:
-        return {"available": False, "reason": str(error)}
-    first = results[0]
-    return {
-        "available": True,
-        "basis": "config" if first.architecture is not None else "params",
-        "params": first.params.total,
-        "active_params": first.params.active,
-        "context": first.inference.context,
-        "inference_total_bytes": {r.inference.dtype: r.inference.total_bytes for r in results},
-        "inference_is_lower_bound": first.inference.total_is_lower_bound,
-        "training": {
-            method: {
-                "trainable_params": memory.trainable_params,
-                "total_bytes": memory.total_bytes,
-                "total_is_lower_bound": memory.total_is_lower_bound,
-                "storage_per_task_bytes": memory.storage_per_task_bytes,
-            }
-            for method, memory in first.training.items()
-        },
-        "command": f"modelcat estimate {model.id}",
-    }
-
-
 __all__ = [
     "FitLevelOrNA",
     "ModelFit",
     "config_with_source",
     "estimate_for",
-    "estimate_summary",
     "model_config",
     "model_fit",
     "weight_name",

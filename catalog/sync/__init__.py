@@ -22,7 +22,7 @@ from catalog.sync.curated import sync_catalog
 from catalog.sync.discovery import discover
 from catalog.sync.lineage import BaseLicense, Lineage, check_with_lineage, lineages
 from catalog.sync.report import SyncFailure, SyncProgress, SyncReport
-from catalog.sync.view import drift_view, hub_view, lineage_view, synced_config
+from catalog.sync.snapshots import synced_config
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -62,9 +62,6 @@ __all__ = [
     "SyncReport",
     "check_with_lineage",
     "discover",
-    "drift_view",
-    "hub_view",
-    "lineage_view",
     "lineages",
     "sync",
     "sync_catalog",

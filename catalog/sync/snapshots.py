@@ -1,13 +1,19 @@
-"""Hub answers as what the store keeps: a typed snapshot of the repo and its base models."""
+"""Hub answers as what the store keeps (a typed snapshot of the repo, its base models), and the
+config.json a sync stored."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.hub import HubModel
+from catalog.store import hub_store
 from catalog.store.hub_records import HubSnapshot, LineageLink
+
+if TYPE_CHECKING:
+    from catalog.api import Catalog
+    from catalog.domain import Model
 
 
 def now() -> dt.datetime:
@@ -76,3 +82,9 @@ def lineage_links(repo_id: str, info: HubModel) -> list[LineageLink]:
         for position, base in enumerate(info.base_models)
         if base.lower() != repo_id.lower()
     ]
+
+
+def synced_config(cat: Catalog, model: Model) -> dict[str, Any] | None:
+    """The full config.json stored by the last sync of ``model``, or None."""
+    snapshot = hub_store.stored_snapshot(cat.engine, model.hub_id) if model.hub_id else None
+    return dict(snapshot.config) if snapshot is not None and snapshot.config is not None else None

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from catalog.api import Catalog
-from catalog.describe import describe
 from catalog.hub import HubClient
 from catalog.licenses import IntendedUse
 from catalog.sync import check_with_lineage, discover, sync_catalog
+from catalog.views import detail_json, model_detail
 from tests.fixtures.fake_hub import FakeHub
 from tests.sync.hub_seed import curated_hub_models, seed_curated
 
@@ -43,7 +43,7 @@ def test_full_sync_then_no_change_resync(store: Catalog, hub: FakeHub, client: H
     first = sync_catalog(store, client=client)
     assert not first.failed and len(first.synced) == len(curated) and first.drift == []
     for hub_id, entry in list(curated.items())[:10]:
-        view = describe(store, store.get(entry.id))["hub"]
+        view = detail_json(model_detail(store, store.get(entry.id)))["hub"]
         fake = hub.get_model(hub_id)
         assert view["sha"] == fake.sha and view["downloads"] == fake.downloads
         assert view["last_modified"] is not None and view["last_modified"].endswith("+00:00")
@@ -56,20 +56,20 @@ def test_drift_is_recorded_and_cleared(store: Catalog, hub: FakeHub, client: Hub
     hub.update_model("meta-llama/Llama-2-7b-hf", license="apache-2.0")
     report = sync_catalog(store, client=client, models=["llama-2-7b"])
     assert [(d.model, d.field) for d in report.drift] == [("llama-2-7b", "license")]
-    assert describe(store, store.get("llama-2-7b"))["drift"]
+    assert detail_json(model_detail(store, store.get("llama-2-7b")))["drift"]
     hub.update_model("meta-llama/Llama-2-7b-hf", license="llama2")
     assert sync_catalog(store, client=client, models=["llama-2-7b"]).drift == []
-    assert describe(store, store.get("llama-2-7b"))["drift"] == []
+    assert detail_json(model_detail(store, store.get("llama-2-7b")))["drift"] == []
 
 
 def test_a_failure_keeps_what_was_stored(store: Catalog, hub: FakeHub, client: HubClient) -> None:
     sync_catalog(store, client=client, models=["pythia-1b"])
-    before = describe(store, store.get("pythia-1b"))["hub"]
+    before = detail_json(model_detail(store, store.get("pythia-1b")))["hub"]
     hub.update_model("EleutherAI/pythia-1b", downloads=99)
     hub.inject("info", "server_error", repo_id="EleutherAI/pythia-1b", times=None)
     report = sync_catalog(store, client=client, models=["pythia-1b"], full=True)
     assert [f.model for f in report.failed] == ["pythia-1b"]
-    after = describe(store, store.get("pythia-1b"))["hub"]
+    after = detail_json(model_detail(store, store.get("pythia-1b")))["hub"]
     assert after["sha"] == before["sha"] and after["downloads"] == before["downloads"]
     assert after["error"]
 

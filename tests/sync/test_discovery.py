@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from catalog.api import Catalog
 from catalog.cli.main import app
-from catalog.describe import describe
 from catalog.hub import HubClient
 from catalog.sync import discover
 from catalog.sync.hub_model import hub_model_id
+from catalog.views import detail_json, model_detail
 from tests.fixtures.fake_hub import FakeHub
 from tests.sync.hub_seed import hub_requests
 
@@ -73,7 +73,7 @@ def test_hub_models_are_listed_filtered_and_shown_with_their_tier(
     assert {m["id"] for m in json.loads(listed.stdout)} == {
         "acme--wonder-7b-instruct", "acme--odd-license", "acme--wonder-7b-gptq",
     }  # fmt: skip
-    shown = describe(cat, wonder)
+    shown = detail_json(model_detail(cat, wonder))
     assert shown["tier"] == "hub" and shown["hub"]["likes"] == 10
     assert shown["hub"]["license"] == "mit" and shown["hub"]["gated"] == "auto"
 
@@ -90,7 +90,7 @@ def test_filters_and_limits(cat: Catalog, hub: FakeHub, client: HubClient) -> No
         "text-generation"
     ]
     for model_id in popular.synced + popular.unchanged:
-        assert describe(cat, cat.get(model_id))["hub"]["downloads"] >= 100_000
+        assert detail_json(model_detail(cat, cat.get(model_id)))["hub"]["downloads"] >= 100_000
 
 
 def test_a_broken_listing_keeps_the_pages_already_stored(

@@ -9,16 +9,16 @@ from typer.testing import CliRunner
 
 from catalog.api import Catalog
 from catalog.cli.main import app
-from catalog.describe import describe
 from catalog.hub import HubClient
 from catalog.store.hub_records import HubSnapshot
 from catalog.sync import sync_catalog
 from catalog.sync.drift import hub_param_figures
+from catalog.views import detail_json, model_detail
 from tests.fixtures.fake_hub import FakeHub
 
 
 def _drift(cat: Catalog, model_id: str) -> list[dict[str, object]]:
-    return list(describe(cat, cat.get(model_id))["drift"])
+    return list(detail_json(model_detail(cat, cat.get(model_id)))["drift"])
 
 
 def test_a_consistent_hub_shows_no_drift_even_with_tied_embeddings(
@@ -27,7 +27,7 @@ def test_a_consistent_hub_shows_no_drift_even_with_tied_embeddings(
     report = sync_catalog(cat, client=client)
     assert report.drift == []
     # falcon-7b's safetensors total stores the tied embedding twice (7.22B vs 6.92B curated)
-    falcon = describe(cat, cat.get("falcon-7b"))
+    falcon = detail_json(model_detail(cat, cat.get("falcon-7b")))
     assert falcon["hub"]["safetensors_total"] == 7_217_189_760 and falcon["params"] == 6_921_720_704
     assert falcon["drift"] == []
 

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from catalog.api import Catalog
 from catalog.cli.main import app
-from catalog.describe import describe
 from catalog.hub import HubClient
 from catalog.sync import sync_catalog
+from catalog.views import detail_json, model_detail
 from tests.fixtures.fake_hub import FakeHub
 from tests.sync.store_checks import assert_consistent
 
@@ -58,7 +58,7 @@ def test_fault_fails_one_model_and_keeps_the_rest(
     assert reason in failure.error and failure.hub_id == REPO
     assert not report.ok
     assert set(report.synced) == {e.id for e in curated.values()} - {MODEL_ID}
-    view = describe(cat, cat.get(MODEL_ID))["hub"]
+    view = detail_json(model_detail(cat, cat.get(MODEL_ID)))["hub"]
     assert view["error"] == failure.error and view["sha"] is None
     assert_consistent(db_path)
     hub.clear_faults()
@@ -70,12 +70,12 @@ def test_a_failed_update_keeps_what_was_stored(
     cat: Catalog, hub: FakeHub, client: HubClient, db_path: Path
 ) -> None:
     sync_catalog(cat, client=client)
-    old = describe(cat, cat.get(MODEL_ID))["hub"]
+    old = detail_json(model_detail(cat, cat.get(MODEL_ID)))["hub"]
     hub.update_model(REPO, likes=1)
     hub.inject("resolve", "entry_not_found", repo_id=REPO, times=None)
     report = sync_catalog(cat, client=client)
     assert [f.model for f in report.failed] == [MODEL_ID]
-    now = describe(cat, cat.get(MODEL_ID))["hub"]
+    now = detail_json(model_detail(cat, cat.get(MODEL_ID)))["hub"]
     assert now["sha"] == old["sha"] and now["likes"] == old["likes"]  # the old commit's facts
     assert now["error"] is not None and "file not found" in now["error"]
     assert_consistent(db_path)

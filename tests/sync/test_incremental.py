@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.api import Catalog
-from catalog.describe import describe
 from catalog.hub import HubClient
 from catalog.sync import sync_catalog
 from catalog.sync.fetch import CHEAP_EXPAND
+from catalog.views import detail_json, model_detail
 from tests.fixtures.fake_hub import FakeHub
 from tests.sync.hub_seed import hub_requests
 
@@ -54,11 +54,11 @@ def test_a_changed_model_is_fetched_again_and_only_it(
     assert sorted(report.synced) == ["gpt-neo-125m", "pythia-1b"]
     fetched = {r.repo_id for r in hub.requests("info") if r.param("expand") != list(CHEAP_EXPAND)}
     assert fetched == {"EleutherAI/pythia-1b", "EleutherAI/gpt-neo-125m"}
-    view = describe(cat, cat.get("pythia-1b"))["hub"]
+    view = detail_json(model_detail(cat, cat.get("pythia-1b")))["hub"]
     assert view["sha"] == new.sha and view["downloads"] == 42 and view["likes"] == 7
     # The cheap check refreshed a volatile field without fetching the model again.
     assert "falcon-7b" in report.unchanged
-    assert describe(cat, cat.get("falcon-7b"))["hub"]["downloads"] == 123
+    assert detail_json(model_detail(cat, cat.get("falcon-7b")))["hub"]["downloads"] == 123
 
 
 def test_full_fetches_everything_again(
@@ -82,7 +82,7 @@ def test_a_model_that_failed_is_retried_next_time(
     hub.clear_faults()
     second = sync_catalog(cat, client=client)
     assert second.synced == ["pythia-1b"] and second.ok
-    assert describe(cat, cat.get("pythia-1b"))["hub"]["error"] is None
+    assert detail_json(model_detail(cat, cat.get("pythia-1b")))["hub"]["error"] is None
 
 
 def test_concurrency_one_gives_the_same_result(

@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from catalog.api import Catalog
 from catalog.cli.main import app
-from catalog.describe import describe
 from catalog.hub import HubClient
 from catalog.licenses import IntendedUse, check_compliance
 from catalog.sync import check_with_lineage, discover, lineages
+from catalog.views import detail_json, model_detail
 from tests.fixtures.fake_hub import FakeHub
 
 LLAMA2 = "meta-llama/Llama-2-7b-hf"
@@ -102,7 +102,7 @@ def test_cli_license_check_and_show(
     assert entry["reasons"][0]["term"] == "lineage"
     table = runner.invoke(app, ["license", "check", REUPLOAD, "--mau", "800M"])
     assert "Contradiction" in table.stdout and table.exit_code == 1
-    shown = describe(cat, cat.get(REUPLOAD))
+    shown = detail_json(model_detail(cat, cat.get(REUPLOAD)))
     assert shown["lineage"]["licenses"] == ["apache-2.0", "llama2"]
     assert shown["lineage"]["base_models"][0]["repo_id"] == LLAMA2
     assert "Contradiction" in shown["lineage"]["contradiction"]

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from catalog.api import Catalog
 from catalog.cli.main import app
-from catalog.describe import describe
 from catalog.errors import HubOfflineError
 from catalog.hub import HubClient
 from catalog.sync import discover, sync_catalog
+from catalog.views import detail_json, model_detail
 from tests.fixtures.fake_hub import FakeHub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,9 @@ def test_token_is_used_but_never_printed_or_stored(
     assert "token" in payload["failed"][0]["error"]
     assert payload["warnings"] == []  # with access granted, gated configs download
     assert hub.requests() and all(r.token_present for r in hub.requests())
-    assert describe(cat, cat.get(curated[gated[1]].id))["hub"]["has_config"] is True
+    assert (
+        detail_json(model_detail(cat, cat.get(curated[gated[1]].id)))["hub"]["has_config"] is True
+    )
     for text in outputs:
         assert TOKEN not in text
     cat.close()

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from catalog.api import Catalog
 from catalog.cli.main import app
-from catalog.describe import describe
 from catalog.hub import HubClient
 from catalog.sync import SyncProgress, sync_catalog
+from catalog.views import detail_json, model_detail
 from tests.fixtures.fake_hub import FakeHub
 from tests.sync.hub_seed import hub_requests
 
@@ -30,7 +30,7 @@ HUB_KEYS = {
 
 
 def test_show_has_null_hub_fields_before_any_sync(cat: Catalog) -> None:
-    details = describe(cat, cat.get("llama-2-7b"))
+    details = detail_json(model_detail(cat, cat.get("llama-2-7b")))
     assert HUB_KEYS <= set(details["hub"])
     assert all(details["hub"][k] is None for k in HUB_KEYS)
     assert details["drift"] == [] and details["lineage"] is None
@@ -50,7 +50,7 @@ def test_full_sync_fills_every_curated_model(
     gated = {e.id for e in curated.values() if e.access == "gated"}
     assert {w["model"] for w in report.warnings} == gated
     for hub_id, entry in curated.items():
-        view = describe(cat, cat.get(entry.id))["hub"]
+        view = detail_json(model_detail(cat, cat.get(entry.id)))["hub"]
         fake = hub.get_model(hub_id)
         assert view["sha"] == fake.sha and view["synced_at"] is not None
         assert view["downloads"] == fake.downloads and view["likes"] == fake.likes

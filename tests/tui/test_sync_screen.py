@@ -82,8 +82,8 @@ async def test_sync_then_the_detail_shows_hub_facts_drift_and_the_synced_config(
         assert "Not synced yet" not in texts(detail)
         # Estimates come from the stored config.json: its 4096-token context, not the curated 2048.
         bf16 = detail.data.estimates[0]
-        assert f"architecture numbers: {SYNCED}" in bf16["assumptions"]
-        assert bf16["inference"]["context"] == 4096
+        assert f"architecture numbers: {SYNCED}" in bf16.assumptions
+        assert bf16.inference.context == 4096
         assert f"architecture numbers: {SYNCED}" in texts(detail)
     # The compare screen estimates from the same config.
     compared = dict(compare_rows(cat, ["pythia-1b", "pythia-6.9b"], use=None, hardware=machine))

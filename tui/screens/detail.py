@@ -3,7 +3,7 @@ Hub data, local copies and benchmarks."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -14,15 +14,20 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
-from catalog.text import printable
+from catalog.errors import CatalogError
+from catalog.text import printable, printable_tree
 from catalog.units import format_bytes, format_context, format_count
-from tui.detail_data import DetailData, gather
+from catalog.views import ModelDetail, model_detail
 from tui.screens.base import ModelcatScreen
+from tui.state import UseState
 from tui.widgets.estimate_card import EstimateCard
 
 if TYPE_CHECKING:
     from catalog.bench.result import Stat
+    from catalog.licenses import IntendedUse
     from catalog.schema import ApiInfo, Lifecycle
+    from catalog.store.hub_records import HubSnapshot
+    from catalog.sync.lineage import Lineage
 
 VERDICT_CLASS = {"allowed": "good", "conditional": "warn", "forbidden": "bad", "unknown": "warn"}
 FACTS = (
@@ -48,7 +53,10 @@ class DetailScreen(ModelcatScreen):
     def __init__(self, model_id: str) -> None:
         super().__init__()
         self.model_id = model_id
-        self.data: DetailData | None = None
+        self.data: ModelDetail | None = None
+        self.use_label = ""
+        self.use_error: str | None = None
+        """Why the intended use set in the filter panel cannot be judged (a bad MAU)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
@@ -59,13 +67,25 @@ class DetailScreen(ModelcatScreen):
         self._gather()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="Details")
-    def _gather(self) -> DetailData:
-        use = self.mc.filters.use
-        return gather(self.mc.catalog, self.model_id, use=use, hardware=self.mc.hardware)
+    def _gather(self) -> ModelDetail:
+        chosen = self.mc.filters.use
+        state = chosen or UseState()
+        self.use_label = state.describe() + (
+            "" if chosen else " (default; set it under Intended use)"
+        )
+        intended: IntendedUse | None = None
+        try:
+            intended = state.intended_use()
+        except CatalogError as exc:
+            self.use_error = str(exc)
+        detail = model_detail(
+            self.mc.catalog, self.model_id, use=intended, hardware=self.mc.hardware
+        )
+        return printable_tree(detail)  # nothing from the Hub or a file reaches the terminal raw
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group == "detail" and state == WorkerState.SUCCESS:
-            assert isinstance(worker.result, DetailData)
+            assert isinstance(worker.result, ModelDetail)
             self.data = worker.result
             self.refresh_bindings()  # b goes for an API-only model
             body = self.query_one("#detail", VerticalScroll)
@@ -133,7 +153,7 @@ class DetailScreen(ModelcatScreen):
         if self.data is not None:
             self.query_one("#title", Static).update(self._title_text(self.data))
 
-    def _title_text(self, data: DetailData) -> Content:
+    def _title_text(self, data: ModelDetail) -> Content:
         mark = "  ● marked" if self.model_id in self.mc.shortlist else ""
         return Content.from_markup(
             "[b]$name[/b]  $id$mark", name=data.model.name, id=data.model.id, mark=mark
@@ -141,7 +161,7 @@ class DetailScreen(ModelcatScreen):
 
     # -- sections --------------------------------------------------------------------------
 
-    def _sections(self, data: DetailData) -> list[Widget]:
+    def _sections(self, data: ModelDetail) -> list[Widget]:
         m = data.model
         out: list[Widget] = [Static(self._title_text(data), id="title", classes="title")]
         out += _section("Facts and sources")
@@ -173,7 +193,9 @@ class DetailScreen(ModelcatScreen):
         if data.estimate_note:
             out.append(Static(data.estimate_note, classes="unavailable"))
         else:
-            out.append(EstimateCard(data.estimates, fits=data.fits, source=data.shape_source))
+            fits = {dtype: f"{f.level} ({f.device})" for dtype, f in data.fits.items()}
+            estimates = [e.to_json() for e in data.estimates]
+            out.append(EstimateCard(estimates, fits=fits, source=data.shape_source))
         out += self._hub(data)
         out += _section("On this machine")
         if data.local_note:
@@ -203,51 +225,46 @@ class DetailScreen(ModelcatScreen):
             out.append(runs)
         return out
 
-    def _hub(self, data: DetailData) -> list[Widget]:
+    def _hub(self, data: ModelDetail) -> list[Widget]:
         out = _section("Hub data and drift")
-        hub = {k: v for k, v in (data.hub or {}).items() if v not in (None, "", [], {})}
         if data.hub_note:
             out.append(Static(data.hub_note, classes="unavailable"))
             return out
-        if not any(k != "has_config" for k in hub):
+        facts = _hub_facts(data.hub) if data.hub is not None else []
+        if not facts:
             out.append(Static("Not synced yet: press s to sync with the Hub.", classes="hint"))
             return out
-        facts = _table("field", "Hub value")
-        for key, value in hub.items():
-            facts.add_row(key.replace("_", " "), _text(value))
-        out.append(facts)
+        table = _table("field", "Hub value")
+        for label, value in facts:
+            table.add_row(label, value)
+        out.append(table)
         if data.drift:
             drift = _table("drift", "curated", "Hub now", "detail")
             for item in data.drift:
-                drift.add_row(
-                    item["field"],
-                    _text(item["curated"]),
-                    _text(item["hub"]),
-                    item.get("detail") or "",
-                )
+                drift.add_row(item.field, _text(item.curated), _text(item.hub), item.detail or "")
             out.append(Label("The Hub now disagrees with the curated data:", classes="caption"))
             out.append(drift)
-        if data.lineage:
+        if data.lineage is not None:
             out += _lineage(data.lineage)
         return out
 
-    def _license(self, data: DetailData) -> list[Widget]:
+    def _license(self, data: ModelDetail) -> list[Widget]:
         lic = data.license
-        out = _section(f"License: {lic['name']} ({lic['id']})")
-        ident = [f"SPDX {lic['spdx']}" if lic["spdx"] else "no SPDX id"]
-        ident.append("OSI approved" if lic["osi_approved"] else "not OSI approved")
-        if lic["mau_limit"]:
-            ident.append(f"cap {lic['mau_limit']:,} monthly active users")
-        out.append(Static(" · ".join(ident) + f"\n{lic['source']}", classes="hint"))
-        verdict = data.verdict
+        out = _section(f"License: {lic.name} ({lic.id})")
+        ident = [f"SPDX {lic.spdx}" if lic.spdx else "no SPDX id"]
+        ident.append("OSI approved" if lic.osi_approved else "not OSI approved")
+        if lic.mau_limit:
+            ident.append(f"cap {lic.mau_limit:,} monthly active users")
+        out.append(Static(" · ".join(ident) + f"\n{lic.source}", classes="hint"))
+        verdict = data.verdict if self.use_error is None else None
         if verdict is None:
-            out.append(Static(data.verdict_note or "", classes="unavailable"))
+            out.append(Static(self.use_error or data.verdict_note or "", classes="unavailable"))
         else:
             tone = VERDICT_CLASS.get(verdict.verdict, "")
             out.append(
                 Static(
                     Content.from_markup(
-                        "Verdict for $use: [b]$v[/b]", use=data.use_label, v=verdict.verdict.upper()
+                        "Verdict for $use: [b]$v[/b]", use=self.use_label, v=verdict.verdict.upper()
                     ),
                     classes=f"verdict {tone}",
                 )
@@ -259,27 +276,53 @@ class DetailScreen(ModelcatScreen):
                 reasons.add_row(reason.term, reason.effect, reason.detail, reason.source or "")
             out.append(reasons)
         terms = _table("term", "value", "clause")
-        for name, term in lic["terms"].items():
-            terms.add_row(name.replace("_", " "), term["value"], term["clause"])
+        for name, term in lic.terms.items():
+            terms.add_row(name.replace("_", " "), term.value, term.clause)
         out.append(Label("All terms", classes="caption"))
         out.append(terms)
         return out
 
 
-def _lineage(lineage: dict[str, Any]) -> list[Widget]:
+def _hub_facts(hub: HubSnapshot) -> list[tuple[str, str]]:
+    """The Hub facts worth a row: the ones the last sync filled in."""
+    facts: list[tuple[str, object]] = [
+        ("sha", hub.sha),
+        ("last modified", hub.last_modified),
+        ("gated", hub.gated),
+        ("license", hub.license),
+        ("license name", hub.license_name),
+        ("downloads", hub.downloads),
+        ("likes", hub.likes),
+        ("safetensors total", hub.safetensors_total),
+        ("safetensors parameters", hub.safetensors_parameters),
+        ("quantized", hub.quantized),
+        ("library name", hub.library_name),
+        ("pipeline tag", hub.pipeline_tag),
+        ("base models", hub.base_models),
+        ("synced at", hub.synced_at),
+        ("checked at", hub.checked_at),
+        ("error", hub.error),
+        ("config note", hub.config_note),
+        ("has config", hub.config is not None),
+    ]
+    if hub.sha is None and hub.synced_at is None and hub.error is None:
+        return []
+    return [(label, _text(value)) for label, value in facts if value not in (None, "", (), {})]
+
+
+def _lineage(lineage: Lineage) -> list[Widget]:
     bases = _table("base model", "relation", "license", "in the catalog", "via")
-    for base in lineage["base_models"]:
+    for base in lineage.bases:
         bases.add_row(
-            base["repo_id"], base["relation"] or "derived", base["license"], base["model"] or "—",
-            base["via"] or "",
+            base.repo_id, base.relation or "derived", base.license, base.model_id or "—",
+            base.via or "",
         )  # fmt: skip
-    licenses = ", ".join(lineage["licenses"])
     out: list[Widget] = [
-        Label(f"Lineage: bound by {licenses}", classes="caption"),
+        Label(f"Lineage: bound by {', '.join(lineage.licenses)}", classes="caption"),
         bases,
     ]
-    if lineage["contradiction"]:
-        out.append(Static(lineage["contradiction"], classes="verdict warn"))
+    if lineage.contradiction:
+        out.append(Static(lineage.contradiction, classes="verdict warn"))
     return out
 
 
@@ -326,13 +369,15 @@ def _stat(stat: Stat) -> str:
     return f"{stat.mean:.1f} ± {stat.std:.1f}"
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
     return str(value)
 
 
