@@ -42,9 +42,9 @@ def test_a_huge_download_count_drops_that_field_and_the_sync_goes_on(
     assert any(w.startswith("downloads:") and "out of range" in w for w in warned)
     assert any(w.startswith("safetensors.total:") for w in warned)
     hub = cat.get("pythia-1b")
-    from catalog.describe import describe
+    from catalog.views import detail_json, model_detail
 
-    view = describe(cat, hub)["hub"]
+    view = detail_json(model_detail(cat, hub))["hub"]
     assert view["downloads"] is None and view["safetensors_total"] is None
 
 
