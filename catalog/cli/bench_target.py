@@ -1,7 +1,7 @@
 """What ``modelcat bench MODEL_OR_PATH`` measures: a folder, a cached Hub id or a catalog id.
 
-The benchmark never downloads. A catalog id is measured on its Hub repository's copy in the
-Hugging Face cache, else on a copy in the config file's folders that links to it.
+The benchmark never downloads. A catalog id is measured on the copy
+``catalog.local.model_folder.copy_to_benchmark`` picks (the rule the TUI uses too).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from catalog.errors import BenchmarkError, UnknownModelError
+from catalog.errors import UnknownModelError
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -44,31 +44,9 @@ def resolve_target(cat: Catalog, text: str, *, backend: str | None = None) -> Be
         if _cached(text):  # a single-segment Hub id (``gpt2``) that is not a catalog id
             return BenchTarget(text, None)
         raise
-    if model.is_api:
-        raise BenchmarkError(f"{model.id} is API-only: there are no weights to benchmark")
-    if backend == "llama-cpp":
-        from catalog.local.gguf_files import gguf_copies
+    from catalog.local.model_folder import copy_to_benchmark
 
-        ggufs = gguf_copies(cat, model)
-        if ggufs:
-            return BenchTarget(str(ggufs[0].path), model.id)
-        raise BenchmarkError(
-            f"no GGUF copy of {model.id} in LM Studio's folder, llama.cpp's cache, Ollama or "
-            "the config file's folders (see `modelcat local`); pass the .gguf file"
-        )
-    copy = _local_copy(cat, model.id, model.hub_id)
-    if copy is not None:
-        return BenchTarget(str(copy), model.id)
-    from catalog.local.download_hint import download_command
-
-    fetch = (
-        f"fetch it with `{download_command(model.hub_id)}`" if model.hub_id else "get its weights"
-    )
-    raise BenchmarkError(
-        f"no local copy of {model.id}"
-        + (f" ({model.hub_id} is not in the Hugging Face cache)" if model.hub_id else "")
-        + f"; modelcat bench never downloads: {fetch}, or pass the model folder"
-    )
+    return BenchTarget(str(copy_to_benchmark(cat, model, backend=backend).path), model.id)
 
 
 def _cached(hub_id: str) -> bool:
@@ -92,31 +70,6 @@ def _catalog_id_of_hub_id(cat: Catalog, hub_id: str) -> str | None:
     from catalog.local.catalog_link import catalog_ids_by_hub_id
 
     return catalog_ids_by_hub_id(cat, [hub_id]).get(hub_id.lower())
-
-
-def _local_copy(cat: Catalog, model_id: str, hub_id: str | None) -> Path | None:
-    from catalog.config_file import load_config
-    from catalog.local.catalog_link import link_to_catalog
-    from catalog.local.hf_cache import cached_snapshot
-    from catalog.local.scan import find_local_models
-
-    if hub_id:
-        try:
-            snapshot = cached_snapshot(hub_id)
-        except ValueError:
-            snapshot = None
-        if snapshot is not None:
-            return snapshot
-    folders = load_config().paths
-    if not folders:
-        return None
-    scan = find_local_models(paths=folders, hf_cache=False)
-    copies = [
-        m.path
-        for m in link_to_catalog(cat, scan.models)
-        if m.catalog_id == model_id and m.path.is_dir()
-    ]
-    return copies[0] if copies else None
 
 
 def resolve_server_target(

@@ -12,7 +12,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label
 from textual.worker import Worker, WorkerState
 
-from catalog.local.download_hint import download_command
 from tui.messages import TaskLogged, TaskProgressed
 from tui.screens.base import TaskScreen
 from tui.widgets.bench_chart import BenchChart
@@ -93,17 +92,15 @@ class BenchScreen(TaskScreen):
 
     @work(thread=True, exclusive=True, group="bench-find", exit_on_error=False)
     def _find_copy(self, model_id: str) -> tuple[str | None, str | None]:
-        """(the local copy's path, or None and why not)."""
-        from catalog.local.catalog_link import local_copies
+        """(the local copy's path, or None and why not): the rule ``modelcat bench`` uses."""
+        from catalog.errors import CatalogError
+        from catalog.local.model_folder import copy_to_benchmark
 
-        model = self.mc.catalog.get(model_id)
-        if model.is_api:
-            return None, f"{model_id} is API-only: there are no weights to benchmark."
-        copies = local_copies(model, cat=self.mc.catalog)
-        if copies:
-            return str(copies[0].path), None
-        hint = f" ({download_command(model.hub_id)})" if model.hub_id else ""
-        return None, f"No local copy of {model_id}: download it first{hint}, or give a folder."
+        cat = self.mc.catalog
+        try:
+            return str(copy_to_benchmark(cat, cat.get(model_id)).path), None
+        except CatalogError as exc:
+            return None, str(exc)
 
     @on(Button.Pressed, "#start")
     def start(self) -> None:
