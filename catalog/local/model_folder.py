@@ -49,13 +49,10 @@ def copy_to_benchmark(cat: Catalog, model: Model, *, backend: str | None = None)
         )
     from catalog.local.download_hint import download_command
 
-    fetch = (
-        f"fetch it with `{download_command(model.hub_id)}`" if model.hub_id else "get its weights"
-    )
+    fetch = f"`{download_command(model.hub_id)}`" if model.hub_id else "its weights"
     raise BenchmarkError(
-        f"no local copy of {model.id}"
-        + (f" ({model.hub_id} is not in the Hugging Face cache)" if model.hub_id else "")
-        + f"; modelcat bench never downloads: {fetch}, or pass the model folder"
+        f"no local copy of {model.id}: fetch {fetch} (nothing is downloaded for you), "
+        "or give the model folder"
     )
 
 
