@@ -124,9 +124,8 @@ def test_a_first_sync_sends_the_fewest_requests(
     fetched = [r.repo_id for r in hub.requests("resolve")]
     assert sorted(fetched) == sorted(set(curated) - {bare})  # one each
     assert report.requests == hub_requests(hub) == 2 * len(curated) - 1
-    assert describe(cat, cat.get("pythia-1b"))["hub"]["config_note"] == (
-        "no config.json in the repository"
-    )
+    snapshot = model_detail(cat, "pythia-1b").hub
+    assert snapshot is not None and snapshot.config_note == "no config.json in the repository"
 
     hub.reset_log()
     again = sync_catalog(cat, client=make_client(token=token))
