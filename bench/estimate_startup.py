@@ -2,11 +2,8 @@
 
 The estimate of a known architecture runs on the analytic formulas: it must not import torch or
 transformers, and its whole process should take at most 1.3x the bare ``import sqlmodel``
-(target from issue 18). Runs each command ``--repeat`` times, interleaved so a busy machine slows
-all alike, after one warm-up round (which also builds the scratch store and the bytecode caches),
-and prints for each the median wall time and the median CPU time (user + system of the process,
-which other load on a shared machine disturbs far less than wall time), each with its ratio of
-medians to the baseline:
+(target from issue 18). Runs each command ``--repeat`` times and prints the medians of wall and
+CPU time with their ratios to the baseline (see ``bench/process_timing.py``):
 
     .venv/bin/python bench/estimate_startup.py            # 15 rounds
     .venv/bin/python bench/estimate_startup.py --repeat 31
@@ -24,13 +21,13 @@ import argparse
 import importlib.util
 import json
 import os
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from process_timing import BASELINE, baseline_command, measure, modelcat, report  # noqa: E402
 
 TARGET = 1.3
 CONFIG = {
@@ -50,28 +47,6 @@ CONFIG = {
 """Qwen3-30B-A3B's shape: a mixture of experts, counted by the formulas."""
 
 
-def _modelcat() -> str:
-    script = Path(sys.executable).parent / "modelcat"
-    if not script.exists():
-        sys.exit(f"no modelcat script beside {sys.executable}: run with the venv's python")
-    return str(script)
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _time(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one run of ``command``."""
-    cpu, start = _cpu_seconds(), time.perf_counter()
-    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
-    return elapsed, _cpu_seconds() - cpu
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="rounds (default 15)")
@@ -87,9 +62,9 @@ def main() -> None:
         config.write_text(json.dumps(CONFIG), encoding="utf-8")
         env = {**os.environ, "MODELCAT_DB": str(Path(scratch) / "modelcat.db")}
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # measured as installed: bytecode cached
-        estimate = [_modelcat(), "estimate"]
+        estimate = [modelcat(), "estimate"]
         commands = {
-            'python -c "import sqlmodel"': [sys.executable, "-c", "import sqlmodel"],
+            BASELINE: baseline_command(),
             "(imports: catalog.cli.main, catalog.api)": [
                 sys.executable,
                 "-c",
@@ -112,27 +87,8 @@ def main() -> None:
                 "--format",
                 "json",
             ]
-        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-        for command in commands.values():  # warm-up: disk cache, bytecode, the store's build
-            _time(command, env)
-        for round_ in range(args.repeat):
-            order = list(commands.items())
-            if round_ % 2:
-                order.reverse()
-            for name, command in order:
-                samples[name].append(_time(command, env))
-    base_wall, base_cpu = (
-        statistics.median(value[i] for value in samples[next(iter(commands))]) for i in (0, 1)
-    )
-    print(f"{args.repeat} rounds, whole processes (target: <= {TARGET}x the baseline)")
-    print(f"{'command':<44} {'wall':>8} {'ratio':>6} {'cpu':>8} {'ratio':>6}")
-    for name, values in samples.items():
-        wall = statistics.median(value[0] for value in values)
-        cpu = statistics.median(value[1] for value in values)
-        print(
-            f"{name:<44} {wall * 1000:>6.0f}ms {wall / base_wall:>5.2f}x "
-            f"{cpu * 1000:>6.0f}ms {cpu / base_cpu:>5.2f}x"
-        )
+        samples = measure(commands, env, repeat=args.repeat)
+    report(samples, target=TARGET)
 
 
 if __name__ == "__main__":

@@ -223,12 +223,9 @@ def print_table(
     Long cells wrap inside their column, at spaces (a word is cut only beyond
     :data:`FOLD_AT` characters); lines carry no trailing padding, so a file or pipe gets only
     what is shown. When even that is too wide, ``optional`` columns are left out, last first,
-    and the title says which.
+    and the title says which. Columns are one space apart, the header is bold and the title
+    italic on a terminal that takes styles.
     """
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     stream = out or sys.stdout
     if not rows:
         # Headers over nothing are noise: the title ("0 models") says it all.
@@ -243,37 +240,83 @@ def print_table(
     if left_out:
         note = f"{', '.join(left_out)} left out to fit {width} columns; --format csv has them"
         title = f"{title} ({note})" if title else note
-    table = Table(
-        title=Text(printable(title)) if title is not None else None,
-        title_justify="left",
-        header_style="bold",
-        box=None,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    for i, column_width in zip(kept, widths, strict=True):
-        table.add_column(
-            columns[i].header,
-            justify=columns[i].justify,  # type: ignore[arg-type]
-            no_wrap=_whole(columns[i], i),
-            overflow="fold",
-            width=column_width,
-        )
+    styled = tty and _takes_styles()
+    layout = [(columns[i], i, w) for i, w in zip(kept, widths, strict=True)]
+    lines: list[str] = []
+    if title is not None:
+        table_width = sum(widths) + len(widths) - 1
+        for line in _cell_lines(printable(title), table_width, whole=False):
+            lines.append(_styled(line, _ITALIC) if styled and line.strip() else line)
+    header = [_fitted(c.header, w, c.justify) for c, _, w in layout]
+    lines.append(" ".join(_styled(h, _BOLD) if styled else h for h in header))
     for row in rows:
-        # Text, not str: a cell reading "[link=...]" stays text, not Rich markup.
-        table.add_row(*(Text(printable(row[i], keep_layout=True)) for i in kept))
-    if tty:
-        Console(
-            file=stream, soft_wrap=False, width=max(width, sum(widths) + len(widths) - 1)
-        ).print(table)
-        return
-    import io
+        cells = [
+            [_fitted(line, w, c.justify) for line in _cell_lines(row[i], w, whole=_whole(c, i))]
+            for c, i, w in layout
+        ]
+        for depth in range(max((len(cell) for cell in cells), default=0)):
+            lines.append(
+                " ".join(cell[depth] if depth < len(cell) else " " * w
+                         for cell, (_, _, w) in zip(cells, layout, strict=True))
+            )  # fmt: skip
+    stream.write("".join(line.rstrip() + "\n" for line in lines))
 
-    buffer = io.StringIO()
-    # Cells that must stay whole may need more than the width: overflow rather than mangle.
-    needed = max(width, sum(widths) + len(widths) - 1)
-    Console(file=buffer, soft_wrap=False, width=needed, color_system=None).print(table)
-    stream.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+
+_WORD = re.compile(r"\s*\S+\s*")
+"""A word with the spaces before (at the start of a line) and after it."""
+_BOLD, _ITALIC = "1", "3"
+
+
+def _cell_lines(text: str, width: int, *, whole: bool) -> list[str]:
+    """``text`` as the lines of a cell ``width`` wide: its own lines, each wrapped at spaces
+    unless ``whole``; a word wider than the cell is cut across lines, anything else too wide
+    is cut at the edge."""
+    lines: list[str] = []
+    width = max(width, 1)
+    for part in text.split("\n"):
+        part = part.expandtabs(8)
+        cuts = [] if whole else _breaks(part, width)
+        lines += [part[a:b][:width] for a, b in zip([0, *cuts], [*cuts, len(part)], strict=True)]
+    return lines
+
+
+def _breaks(text: str, width: int) -> list[int]:
+    """Where a line of ``text`` breaks to fit ``width``: before each word that would cross the
+    edge, and inside a word wider than the whole width."""
+    breaks: list[int] = []
+    used = 0
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group()
+        length = len(word.rstrip())
+        if width - used >= length:
+            used += len(word)
+        elif length > width:
+            chunks = [word[i : i + width] for i in range(0, len(word), width)]
+            for chunk in chunks:
+                if start:
+                    breaks.append(start)
+                start += len(chunk)
+            used = len(chunks[-1])
+        elif used and start:
+            breaks.append(start)
+            used = len(word)
+    return breaks
+
+
+def _fitted(line: str, width: int, justify: str) -> str:
+    """``line`` padded to ``width``: on the left for right-aligned columns."""
+    return line.rstrip().rjust(width) if justify == "right" else line.ljust(width)
+
+
+def _takes_styles() -> bool:
+    """Whether the terminal gets bold and italic (not under NO_COLOR or a dumb terminal)."""
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM", "") != "dumb"
+
+
+def _styled(text: str, code: str) -> str:
+    """``text`` with an SGR style around it (trailing spaces left outside, for rstrip)."""
+    stripped = text.rstrip()
+    return f"\x1b[{code}m{stripped}\x1b[0m{text[len(stripped) :]}"
 
 
 FOLD_AT = 16
@@ -405,9 +448,14 @@ def paragraph(text: str, *, indent: str = "", out: TextIO | None = None) -> str:
 
 
 def _console_width(stream: TextIO) -> int:
-    from rich.console import Console
-
-    return Console(file=stream).width
+    """A terminal's width: ``$COLUMNS`` when set, else what the terminal says (else 80)."""
+    configured = os.environ.get("COLUMNS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):
+        return 80
 
 
 PIPED_WIDTH = 100

@@ -130,7 +130,7 @@ Price = Annotated[float, BeforeValidator(_not_bool), Field(ge=0, le=MAX_PRICE, a
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Tunability(_Strict):

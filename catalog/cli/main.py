@@ -1,40 +1,95 @@
-"""The ``modelcat`` command: a Typer app whose command groups live one per module.
+"""The ``modelcat`` command: a Typer app whose commands live one module each, loaded lazily.
 
-Command modules import their heavy dependencies inside the command functions, so
+A command's module is imported, and its click command built, only when that command runs (or
+for ``--help``, which lists them all): building every command means importing every command
+module and evaluating the annotations of every option, a third of a read command's start-up.
+Command modules also import their heavy dependencies inside the command functions, so
 ``modelcat --help`` loads neither the database layer nor torch, transformers, textual or
 huggingface_hub.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from catalog.cli import models_cmd
-from catalog.cli.advise_cmd import advise_command
-from catalog.cli.bench_cmd import bench_command
 from catalog.cli.common import ModelcatGroup, settings
-from catalog.cli.db_cmd import db_app
-from catalog.cli.estimate_cmd import estimate_command
-from catalog.cli.license_cmd import license_app
-from catalog.cli.local_cmd import local_command
-from catalog.cli.shortlist_cmd import shortlist_app
-from catalog.cli.sync_cmd import sync_command
 from catalog.errors import UsageError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("catalog.cli.models_cmd", "list_models"),
+    "shortlist": ("catalog.cli.shortlist_cmd", "shortlist_app"),
+    "show": ("catalog.cli.models_cmd", "show"),
+    "export": ("catalog.cli.models_cmd", "export"),
+    "estimate": ("catalog.cli.estimate_cmd", "estimate_command"),
+    "sync": ("catalog.cli.sync_cmd", "sync_command"),
+    "local": ("catalog.cli.local_cmd", "local_command"),
+    "bench": ("catalog.cli.bench_cmd", "bench_command"),
+    "advise": ("catalog.cli.advise_cmd", "advise_command"),
+    "license": ("catalog.cli.license_cmd", "license_app"),
+    "db": ("catalog.cli.db_cmd", "db_app"),
+}
+"""Command name -> (module, attribute): a command function or a Typer app of subcommands."""
+
+_SETTINGS: dict[str, Any] = {
+    "pretty_exceptions_show_locals": False,
+    "add_completion": False,
+    # Plain click help: typer's rich help imports rich.markdown and markdown-it on every
+    # --help (180 ms instead of 100 ms for `modelcat --help`).
+    "rich_markup_mode": None,
+}
+
+
+class LazyGroup(ModelcatGroup):
+    """The root group: builds each command of ``COMMANDS`` the first time it is asked for."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and args[0] not in COMMANDS:
+            for name in COMMANDS:  # a mistyped name: Typer suggests from the built commands
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = _build(cmd_name)
+            self.add_command(command, cmd_name)
+        return command
+
+
+def _build(name: str) -> Any:
+    """The click command of ``name``, built by Typer exactly as for a registered command."""
+    module, attribute = COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    holder = typer.Typer(**_SETTINGS)
+    holder.callback()(_no_options)  # a callback makes Typer build a group around the command
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name)(target)
+    group = typer.main.get_command(holder)
+    assert isinstance(group, TyperGroup)
+    return group.commands[name]
+
+
+def _no_options() -> None:
+    """The holder group's callback (never run: only the command it holds is used)."""
+
 
 app = typer.Typer(
     name="modelcat",
-    cls=ModelcatGroup,
+    cls=LazyGroup,
     help="Pick a base language model: license, access, tunability, fit and local speed.",
     invoke_without_command=True,
-    pretty_exceptions_show_locals=False,
-    add_completion=False,
-    # Plain click help: typer's rich help imports rich.markdown and markdown-it on every
-    # --help (180 ms instead of 100 ms for `modelcat --help`).
-    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    **_SETTINGS,
 )
 
 
@@ -64,7 +119,9 @@ def main(
         if sys.stdin.isatty() and sys.stdout.isatty():
             ctx.invoke(tui, ctx)
         else:
-            ctx.invoke(models_cmd.list_models, ctx)
+            from catalog.cli.models_cmd import list_models
+
+            ctx.invoke(list_models, ctx)
 
 
 @app.command("tui")
@@ -91,19 +148,6 @@ def tui(
 
     s = settings(ctx)
     run(make_app(db=s.db, data_dir=s.data, theme=theme))
-
-
-app.command("list")(models_cmd.list_models)
-app.add_typer(shortlist_app, name="shortlist")
-app.command("show")(models_cmd.show)
-app.command("export")(models_cmd.export)
-app.command("estimate")(estimate_command)
-app.command("sync")(sync_command)
-app.command("local")(local_command)
-app.command("bench")(bench_command)
-app.command("advise")(advise_command)
-app.add_typer(license_app, name="license")
-app.add_typer(db_app, name="db")
 
 
 def run() -> None:

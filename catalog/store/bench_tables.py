@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Table
 from sqlmodel import Field, SQLModel
 
+from catalog.store.tables import TableModel
 
-class MachineRow(SQLModel, table=True):
+
+class MachineRow(TableModel, table=True):
     """A machine results were recorded on, keyed by ``MachineInfo.fingerprint``."""
 
     __tablename__ = "bench_machine"
@@ -33,7 +35,7 @@ class MachineRow(SQLModel, table=True):
     last_seen: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class BenchRunRow(SQLModel, table=True):
+class BenchRunRow(TableModel, table=True):
     """One complete benchmark run (a cancelled or failed run is never written)."""
 
     __tablename__ = "bench_run"

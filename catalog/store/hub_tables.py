@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Table
 from sqlmodel import Field, SQLModel
 
+from catalog.store.tables import TableModel
 
-class HubSnapshotRow(SQLModel, table=True):
+
+class HubSnapshotRow(TableModel, table=True):
     """What the Hub said about one repo at the last sync (``repo_id`` as modelcat asked for it)."""
 
     __tablename__ = "hub_snapshot"
@@ -65,7 +67,7 @@ class HubSnapshotRow(SQLModel, table=True):
     """Why the last attempt failed; None after a success. The other fields stay as they were."""
 
 
-class HubLineageRow(SQLModel, table=True):
+class HubLineageRow(TableModel, table=True):
     """One base model a repo declares (card ``base_model``, ``baseModels``, ``base_model:`` tags)."""
 
     __tablename__ = "hub_lineage"
@@ -79,7 +81,7 @@ class HubLineageRow(SQLModel, table=True):
     """Order of declaration (the first is the primary base)."""
 
 
-class HubDriftRow(SQLModel, table=True):
+class HubDriftRow(TableModel, table=True):
     """Where the Hub disagrees with a curated judgment (recorded, never applied)."""
 
     __tablename__ = "hub_drift"

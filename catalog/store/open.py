@@ -26,8 +26,6 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from catalog.curated import CuratedReader, curated_files, digest_of
 from catalog.domain import Model
 from catalog.errors import StorageError
-from catalog.store.convert import license_row, model_row
-from catalog.store.derived import refresh_after_rebuild
 from catalog.store.engine import (
     STORE_ERRORS,
     analyze,
@@ -40,7 +38,6 @@ from catalog.store.locks import write_transaction
 from catalog.store.search_index import bulk_inserts
 from catalog.store.tables import LICENSE, META, MODEL, SCHEMA_VERSION
 from catalog.store.upgrade import HEAD_REVISION, current_revision, ensure_schema
-from catalog.store.upsert import upsert_many
 
 REBUILD_BATCH = 2_000
 """Curated rows written per statement: big enough to amortise each round trip, small
@@ -137,6 +134,10 @@ def _write_curated(conn: Connection, curated: CuratedReader) -> None:
         DataFileError: after reading every file, when any had problems (the caller's
             transaction then rolls back).
     """
+    # Imported here: opening a fresh store (every command) needs none of the writing side.
+    from catalog.store.convert import license_row, model_row
+    from catalog.store.derived import refresh_after_rebuild
+
     conn.execute(delete(MODEL).where(MODEL.c.tier == "curated"))
     conn.execute(delete(LICENSE))
     if curated.licenses:
@@ -166,6 +167,8 @@ def _write_models(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert curated rows: one with the id of a Hub-discovered model replaces that row, one
     with the id of a curated row written before it (a shipped entry the overlay replaces)
     takes its place."""
+    from catalog.store.upsert import upsert_many
+
     if rows:
         ids = [row["id"] for row in rows]
         conn.execute(delete(MODEL).where(MODEL.c.id.in_(ids), MODEL.c.tier != "curated"))

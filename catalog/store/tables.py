@@ -15,7 +15,15 @@ from sqlmodel import Field, SQLModel
 SCHEMA_VERSION = "3"
 
 
-class MetaRow(SQLModel, table=True):
+class TableModel(SQLModel):
+    """The base of every table model: only its ``__table__`` is used (rows are read and written
+    with SQLAlchemy Core), so pydantic's validation schema is never built for it, which halves
+    the cost of defining the tables at every start."""
+
+    model_config = {"defer_build": True}
+
+
+class MetaRow(TableModel, table=True):
     """Key/value facts about the store itself (schema version, curated digest, build time)."""
 
     __tablename__ = "meta"
@@ -24,7 +32,7 @@ class MetaRow(SQLModel, table=True):
     value: str
 
 
-class LicenseRow(SQLModel, table=True):
+class LicenseRow(TableModel, table=True):
     """One license and its structured terms."""
 
     __tablename__ = "license"
@@ -40,7 +48,7 @@ class LicenseRow(SQLModel, table=True):
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
-class ModelRow(SQLModel, table=True):
+class ModelRow(TableModel, table=True):
     """One model: curated from the YAML files, or discovered on the Hub (``tier='hub'``)."""
 
     __tablename__ = "model"
@@ -93,7 +101,7 @@ class ModelRow(SQLModel, table=True):
     """The full ``Model.to_json()`` document."""
 
 
-class SavedListRow(SQLModel, table=True):
+class SavedListRow(TableModel, table=True):
     """A named shortlist (the TUI's marked models live under ``default``)."""
 
     __tablename__ = "saved_list"
@@ -106,7 +114,7 @@ class SavedListRow(SQLModel, table=True):
     a hand-picked list."""
 
 
-class SavedPolicyRow(SQLModel, table=True):
+class SavedPolicyRow(TableModel, table=True):
     """A team license policy saved under a name (``modelcat license policy save``)."""
 
     __tablename__ = "saved_policy"
