@@ -10,6 +10,7 @@ huggingface_hub.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import Annotated, Any
@@ -152,4 +153,11 @@ def tui(
 
 def run() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    finally:
+        # What the imports built (SQLAlchemy, pydantic, the tables) lives until the process
+        # ends, and the interpreter's last garbage collection would walk all of it: ~100 ms,
+        # a fifth of a read command. Frozen objects are left out of that walk; the shutdown
+        # still flushes and closes every file, and the store was closed with the command.
+        gc.freeze()

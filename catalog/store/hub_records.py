@@ -11,9 +11,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from catalog.hub import GatedMode
+if TYPE_CHECKING:
+    from catalog.hub import GatedMode
 
 DriftField = Literal["license", "access", "params"]
 
