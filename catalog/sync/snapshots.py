@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from catalog.hub import HubModel
 from catalog.store import hub_store
 from catalog.store.hub_records import HubSnapshot, LineageLink
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
     from catalog.domain import Model
+    from catalog.hub import HubModel
 
 
 def now() -> dt.datetime:
