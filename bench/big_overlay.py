@@ -20,10 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.hostile.bulk import write_overlay  # noqa: E402
-from tests.hostile.guard import run_guarded  # noqa: E402
+from catalog.testing.big_overlay import write_overlay
+from catalog.testing.guard import run_guarded
 
 TARGET_SECONDS = 60.0
 TARGET_MB = 2048.0

@@ -23,21 +23,18 @@ import argparse
 import math
 import os
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig
+from transformers.utils import logging as hf_logging
 
-import torch  # noqa: E402
-from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig  # noqa: E402
-from transformers.utils import logging as hf_logging  # noqa: E402
-
-from catalog.bench import BenchProgress, perplexity_text, run_benchmark  # noqa: E402
-from tests.fixtures.tiny_models import build_model, build_tokenizer  # noqa: E402
+from catalog.bench import BenchProgress, perplexity_text, run_benchmark
+from catalog.testing.tiny_models import build_model, build_tokenizer
 
 TARGET = 0.03
 

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from catalog.bench import BenchProgress, perplexity_text, run_benchmark
-from tests.gguf.tiny_gguf import TinyShape, parameter_count, write_tiny_llama
+from catalog.testing.tiny_gguf import TinyShape, parameter_count, write_tiny_llama
 
 SMALL = TinyShape(n_embd=768, n_layer=12, n_head=12, n_head_kv=4, n_ff=2048, n_ctx=2048)
 """About the transformers half's 76M-parameter Llama, with the tests' small vocabulary."""

@@ -17,7 +17,6 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -25,14 +24,12 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from catalog.api import Catalog  # noqa: E402
-from catalog.hub import HubClient  # noqa: E402
-from catalog.sync import SyncReport, discover, sync_catalog  # noqa: E402
-from catalog.sync.fetch import CHEAP_EXPAND  # noqa: E402
-from tests.fixtures.fake_hub import FakeHub  # noqa: E402
-from tests.sync.hub_seed import seed_curated  # noqa: E402
+from catalog.api import Catalog
+from catalog.hub import HubClient
+from catalog.sync import SyncReport, discover, sync_catalog
+from catalog.sync.fetch import CHEAP_EXPAND
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import seed_curated
 
 TOKEN = "bench-token"
 

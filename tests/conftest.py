@@ -22,7 +22,7 @@ os.environ["HF_HUB_DISABLE_XET"] = "1"
 import pytest  # noqa: E402
 
 from catalog.api import Catalog  # noqa: E402
-from tests.fixtures.fake_hub import fake_hub  # noqa: E402, F401  (the local fake Hub, for every test)
+from catalog.testing.fake_hub import FakeHub, running_fake_hub  # noqa: E402
 from tests.fixtures.postgres import pg_url  # noqa: E402, F401  (a fresh PostgreSQL database)
 
 _real_connect = socket.socket.connect
@@ -78,3 +78,11 @@ def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
         url = str(request.getfixturevalue("pg_url"))
     monkeypatch.setenv("MODELCAT_DB", url)
     return url
+
+
+@pytest.fixture
+def fake_hub(tmp_path: Path) -> Iterator[FakeHub]:
+    """A running fake Hub (catalog.testing.fake_hub) seeded with the reference models;
+    ``HF_HOME`` is a fresh tmp dir."""
+    with running_fake_hub(tmp_path / "hf-home") as hub:
+        yield hub

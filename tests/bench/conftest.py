@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.tiny_models import TinyModels, session_models
+from catalog.testing.tiny_models import TinyModels, session_models
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 from catalog.bench import BenchmarkCancelled, BenchProgress, BenchResult, run_benchmark
 from catalog.errors import BenchmarkError, UnsafeModelError, UsageError
-from tests.fixtures.tiny_models import REMOTE_CODE_MARKER_ENV, TinyModels, write_hf_cache
+from catalog.testing.tiny_models import REMOTE_CODE_MARKER_ENV, TinyModels, write_hf_cache
 
 pytestmark = pytest.mark.bench
 

@@ -12,7 +12,7 @@ from catalog.local.hf_cache import cached_snapshot, scan_hf_cache
 from catalog.local.link import CatalogRef, link, numbers_from_config
 from catalog.local.model import LocalModel
 from catalog.local.scan import find_local_models
-from tests.fixtures.tiny_models import TinyModels, copy_model, write_gguf_stub, write_hf_cache
+from catalog.testing.tiny_models import TinyModels, copy_model, write_gguf_stub, write_hf_cache
 
 JSON_KEYS = [
     "path", "hub_id", "catalog_id", "revision", "size_bytes", "formats", "remote_code",

@@ -17,7 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
 from catalog.store.bench_tables import BENCH_MACHINE, BENCH_RUN
-from tests.fixtures.tiny_models import TinyModels, session_models
+from catalog.testing.tiny_models import TinyModels, session_models
 
 PG_ENV = "MODELCAT_TEST_PG_URL"
 

@@ -21,8 +21,8 @@ from catalog.api import Catalog
 from catalog.bench import BenchmarkCancelled, BenchProgress
 from catalog.bench.store import benchmark_and_store, load_results, save_result
 from catalog.cli.main import app
+from catalog.testing.tiny_models import REMOTE_CODE_MARKER_ENV, TinyModels, write_hf_cache
 from tests.bench_store.results import machine, result
-from tests.fixtures.tiny_models import REMOTE_CODE_MARKER_ENV, TinyModels, write_hf_cache
 
 pytestmark = pytest.mark.bench
 

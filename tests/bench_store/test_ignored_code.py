@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from catalog.api import Catalog
 from catalog.bench.store import load_results
 from catalog.cli.main import app
-from tests.fixtures.tiny_models import REMOTE_CODE_MARKER_ENV, TinyModels, copy_model
+from catalog.testing.tiny_models import REMOTE_CODE_MARKER_ENV, TinyModels, copy_model
 
 SMALL = ["--repeat", "1", "--prompt-tokens", "8", "--gen-tokens", "4", "--warmup", "0",
          "--threads", "1"]  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from catalog.cli.main import app
-from tests.fixtures.tiny_models import TinyModels, copy_model, write_hf_cache
+from catalog.testing.tiny_models import TinyModels, copy_model, write_hf_cache
 
 pytestmark = pytest.mark.bench
 

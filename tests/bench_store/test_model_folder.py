@@ -10,7 +10,7 @@ import pytest
 from catalog.api import Catalog
 from catalog.errors import BenchmarkError
 from catalog.local.model_folder import copy_to_benchmark
-from tests.fixtures.tiny_models import write_hf_cache
+from catalog.testing.tiny_models import write_hf_cache
 
 
 def _copy_of(cat: Catalog, model_id: str, folder: Path) -> Path:

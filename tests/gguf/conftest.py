@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gguf.tiny_gguf import write_tiny_llama
+from catalog.testing.tiny_gguf import write_tiny_llama
 
 
 @pytest.fixture(scope="session")

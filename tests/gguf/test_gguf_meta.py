@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.gguf_meta import GGUFError, hub_id_from_url, read_gguf, shard_parts
-from tests.gguf.tiny_gguf import TinyShape, parameter_count, vocabulary, write_tiny_llama
+from catalog.testing.tiny_gguf import TinyShape, parameter_count, vocabulary, write_tiny_llama
 
 
 def test_reads_the_model_from_the_header(tiny_gguf: Path) -> None:

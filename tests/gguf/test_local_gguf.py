@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from catalog.cli.main import app
 from catalog.gguf_meta import read_gguf
-from tests.fixtures.tiny_models import write_hf_cache
-from tests.gguf.tiny_gguf import TinyShape, parameter_count, write_tiny_llama
+from catalog.testing.tiny_gguf import TinyShape, parameter_count, write_tiny_llama
+from catalog.testing.tiny_models import write_hf_cache
 
 runner = CliRunner()
 LOCAL_KEYS = [

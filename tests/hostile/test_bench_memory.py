@@ -14,8 +14,8 @@ import pytest
 from catalog.bench.precheck import check_fits
 from catalog.errors import BenchmarkError
 from catalog.fit.hardware import detect_hardware
-from tests.fixtures.tiny_models import TinyModels, session_models
-from tests.hostile.guard import run_guarded
+from catalog.testing.guard import run_guarded
+from catalog.testing.tiny_models import TinyModels, session_models
 
 HUGE = {
     "model_type": "llama",
@@ -104,7 +104,7 @@ def test_a_gguf_file_is_judged_by_its_header(tmp_path: Path) -> None:
     pytest.importorskip("gguf")
     from catalog.bench.backends.llama_cpp import LlamaCppRuntime, LlamaSettings
     from catalog.gguf_meta import read_gguf
-    from tests.gguf.tiny_gguf import write_tiny_llama
+    from catalog.testing.tiny_gguf import write_tiny_llama
 
     path = write_tiny_llama(tmp_path / "tiny.gguf")
     runtime = LlamaCppRuntime(

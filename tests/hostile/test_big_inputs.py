@@ -17,9 +17,9 @@ from catalog.api import Catalog
 from catalog.errors import DataFileError, StorageError
 from catalog.store.convert import model_row
 from catalog.store.tables import MODEL
+from catalog.testing.big_overlay import entry, write_overlay
+from catalog.testing.guard import MODELCAT, run_guarded
 from tests.core.test_store import _hub_model as hub_model
-from tests.hostile.bulk import entry, write_overlay
-from tests.hostile.guard import MODELCAT, run_guarded
 
 
 def rebuild_peak_mb(tmp_path: Path, count: int) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.guard import run_guarded
+from catalog.testing.guard import run_guarded
 
 LLAMA = {
     "model_type": "llama",

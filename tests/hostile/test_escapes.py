@@ -21,7 +21,7 @@ from catalog.hub import HubClient
 from catalog.store.tables import MODEL
 from catalog.sync import discover
 from catalog.sync.hub_model import hub_model_id
-from tests.fixtures.fake_hub import FakeHub
+from catalog.testing.fake_hub import FakeHub
 from tests.hostile.conftest import GOOD_ENTRY
 
 RETITLE = "\x1b]0;pwned\x07"

@@ -20,8 +20,8 @@ from catalog.hub import MAX_COUNT, HubClient, HubModel
 from catalog.schema import MAX_PARAMS
 from catalog.sync import discover, sync_catalog
 from catalog.sync.hub_model import hub_model_id
-from tests.fixtures.fake_hub import FakeHub
-from tests.sync.hub_seed import seed_curated
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import seed_curated
 
 HUGE = 10**30
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from catalog.testing.guard import Guarded, run_guarded
 from tests.hostile.conftest import GOOD_ENTRY, alias_bomb
-from tests.hostile.guard import Guarded, run_guarded
 
 MAX_PEAK_MB = 200
 TIMEOUT = 30.0

@@ -21,7 +21,7 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-from tests.fixtures.fake_hub import (
+from catalog.testing.fake_hub import (
     LIST_DEFAULT_FIELDS,
     REFERENCE_CONFIGS,
     FakeHub,

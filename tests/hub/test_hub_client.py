@@ -15,7 +15,7 @@ import pytest
 
 from catalog.errors import GatedModelError, HubError, HubOfflineError, UsageError
 from catalog.hub import DEFAULT_EXPAND, HubClient, HubModel
-from tests.fixtures.fake_hub import FakeHub, git_blob_sha
+from catalog.testing.fake_hub import FakeHub, git_blob_sha
 
 GPT2 = "openai-community/gpt2"
 GPT2_SHA = "607a30d783dfa663caf39e06633721c8d4cfcd7e"

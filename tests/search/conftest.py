@@ -11,10 +11,10 @@ from catalog.api import Catalog
 from catalog.hub import HubClient
 from catalog.paths import to_db_url
 from catalog.sync import discover, sync_catalog
-from tests.fixtures.fake_hub import FakeHub, running_fake_hub
+from catalog.testing.fake_hub import FakeHub, running_fake_hub
+from catalog.testing.hub_seed import hub_license, load_curated, seed_curated
 from tests.fixtures.postgres import SKIP_REASON, create_database, drop_database, server_url
 from tests.sync.conftest import client, curated, hub, make_client  # noqa: F401  (fixtures)
-from tests.sync.hub_seed import hub_license, load_curated, seed_curated
 
 LLAMA2 = "meta-llama/Llama-2-7b-hf"
 REUPLOAD = "someone/Llama-2-7b-reupload"

@@ -11,7 +11,7 @@ from catalog.fit.verdict import model_fit
 from catalog.hub import HubClient
 from catalog.search import FitQuery, make_filters
 from catalog.sync import sync_catalog
-from tests.fixtures.fake_hub import FakeHub
+from catalog.testing.fake_hub import FakeHub
 
 
 def _kept_by_sql(cat: Catalog, fit: FitQuery) -> set[str]:

@@ -29,9 +29,9 @@ from catalog.fit.hardware import Hardware, detect_hardware
 from catalog.licenses import IntendedUse
 from catalog.schema import ACCESS_MODES, TUNING_METHODS
 from catalog.search import SHORTLIST_SORT, SORT_KEYS, TIERS, FitQuery, Sort, make_filters
+from catalog.testing.hub_seed import load_curated
 from catalog.units import parse_count
 from tests.search.conftest import DERIVATIVES
-from tests.sync.hub_seed import load_curated
 from tui.browse_query import COUNT_CAP, run_browse_query
 from tui.columns import row_maker
 from tui.screens.browse import FIT_DTYPES

@@ -18,10 +18,10 @@ from catalog.store.bench_tables import BENCH_MACHINE, BENCH_RUN
 from catalog.store.hub_tables import HUB_LINEAGE, HUB_SNAPSHOT
 from catalog.store.tables import MODEL
 from catalog.store.upgrade import HEAD_REVISION
-from tests.fixtures.fake_hub import FakeHub
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import curated_hub_models, seed_curated
 from tests.store.races import race
 from tests.store.schema import alembic_versions, count, meta_rows
-from tests.sync.hub_seed import curated_hub_models, seed_curated
 
 
 def test_processes_opening_a_new_store_at_once_build_it_once(

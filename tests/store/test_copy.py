@@ -16,9 +16,9 @@ from catalog.store.copy import rows_by_table
 from catalog.store.engine import make_engine
 from catalog.store.upgrade import target_metadata
 from catalog.sync import discover, sync_catalog
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import seed_curated
 from tests.bench_store.results import machine, result
-from tests.fixtures.fake_hub import FakeHub
-from tests.sync.hub_seed import seed_curated
 
 POLICY = "use:\n  use: research\ndeny_licenses: [llama2]\n"
 SYNCED = ["llama-2-7b", "mistral-7b", "falcon-7b", "pythia-1b", "gpt-neox-20b"]

@@ -16,9 +16,9 @@ from catalog.api import Catalog
 from catalog.hub import HubClient
 from catalog.licenses import IntendedUse
 from catalog.sync import check_with_lineage, discover, sync_catalog
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import curated_hub_models, seed_curated
 from catalog.views import detail_json, model_detail
-from tests.fixtures.fake_hub import FakeHub
-from tests.sync.hub_seed import curated_hub_models, seed_curated
 
 
 @pytest.fixture

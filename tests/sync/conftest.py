@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from catalog.hub import HubClient
-from tests.fixtures.fake_hub import FakeHub
-from tests.sync.hub_seed import seed_curated
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import seed_curated
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def hub(fake_hub: FakeHub) -> FakeHub:
 @pytest.fixture
 def curated(hub: FakeHub) -> dict[str, Any]:
     """Hub id -> curated entry, for every curated model with a Hub id."""
-    from tests.sync.hub_seed import curated_hub_models
+    from catalog.testing.hub_seed import curated_hub_models
 
     return curated_hub_models()
 

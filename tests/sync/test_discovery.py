@@ -13,9 +13,9 @@ from catalog.cli.main import app
 from catalog.hub import HubClient
 from catalog.sync import discover
 from catalog.sync.hub_model import hub_model_id
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import hub_requests
 from catalog.views import detail_json, model_detail
-from tests.fixtures.fake_hub import FakeHub
-from tests.sync.hub_seed import hub_requests
 
 
 def test_2500_models_in_3_list_requests(

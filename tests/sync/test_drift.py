@@ -13,8 +13,8 @@ from catalog.hub import HubClient
 from catalog.store.hub_records import HubSnapshot
 from catalog.sync import sync_catalog
 from catalog.sync.drift import hub_param_figures
+from catalog.testing.fake_hub import FakeHub
 from catalog.views import detail_json, model_detail
-from tests.fixtures.fake_hub import FakeHub
 
 
 def _drift(cat: Catalog, model_id: str) -> list[dict[str, object]]:

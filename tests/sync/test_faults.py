@@ -15,8 +15,8 @@ from catalog.api import Catalog
 from catalog.cli.main import app
 from catalog.hub import HubClient
 from catalog.sync import sync_catalog
+from catalog.testing.fake_hub import FakeHub
 from catalog.views import detail_json, model_detail
-from tests.fixtures.fake_hub import FakeHub
 from tests.sync.store_checks import assert_consistent
 
 REPO = "EleutherAI/pythia-1b"

@@ -8,9 +8,9 @@ from catalog.api import Catalog
 from catalog.hub import HubClient
 from catalog.sync import sync_catalog
 from catalog.sync.fetch import CHEAP_EXPAND
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import hub_requests
 from catalog.views import detail_json, model_detail
-from tests.fixtures.fake_hub import FakeHub
-from tests.sync.hub_seed import hub_requests
 
 
 def _authors(curated: dict[str, Any]) -> dict[str, int]:

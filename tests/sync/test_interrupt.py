@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from catalog.api import Catalog
 from catalog.store.hub_tables import HUB_SNAPSHOT
 from catalog.sync import sync_catalog
-from tests.fixtures.fake_hub import FakeHub
+from catalog.testing.fake_hub import FakeHub
 from tests.sync.store_checks import assert_consistent
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ from catalog.cli.main import app
 from catalog.hub import HubClient
 from catalog.licenses import IntendedUse, check_compliance
 from catalog.sync import check_with_lineage, discover, lineages
+from catalog.testing.fake_hub import FakeHub
 from catalog.views import detail_json, model_detail
-from tests.fixtures.fake_hub import FakeHub
 
 LLAMA2 = "meta-llama/Llama-2-7b-hf"
 REUPLOAD = "someone/Llama-2-7b-reupload"

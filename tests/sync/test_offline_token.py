@@ -17,8 +17,8 @@ from catalog.cli.main import app
 from catalog.errors import HubOfflineError
 from catalog.hub import HubClient
 from catalog.sync import discover, sync_catalog
+from catalog.testing.fake_hub import FakeHub
 from catalog.views import detail_json, model_detail
-from tests.fixtures.fake_hub import FakeHub
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_modelcatTestTokenThatMustNeverLeak0123"

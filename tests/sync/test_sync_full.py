@@ -13,9 +13,9 @@ from catalog.api import Catalog
 from catalog.cli.main import app
 from catalog.hub import HubClient
 from catalog.sync import SyncProgress, sync_catalog
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.hub_seed import hub_requests
 from catalog.views import detail_json, model_detail
-from tests.fixtures.fake_hub import FakeHub
-from tests.sync.hub_seed import hub_requests
 
 HUB_KEYS = {
     "sha",

@@ -18,7 +18,7 @@ from catalog.errors import HubUnreachableError
 from catalog.hub import HubClient
 from catalog.store.hub_tables import HUB_DRIFT, HUB_SNAPSHOT
 from catalog.sync import SyncProgress, sync_catalog
-from tests.fixtures.fake_hub import FakeHub
+from catalog.testing.fake_hub import FakeHub
 from tests.sync.store_checks import assert_consistent
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from catalog.api import Catalog
-from tests.fixtures.fake_hub import FakeHub
+from catalog.testing.fake_hub import FakeHub
 from tui.app import ModelcatApp, make_app
 
 SIZE = (120, 40)

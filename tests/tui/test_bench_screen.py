@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from tests.fixtures.tiny_models import TinyModels, session_models, write_hf_cache
+from catalog.testing.tiny_models import TinyModels, session_models, write_hf_cache
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle
 from tui.app import ModelcatApp

@@ -16,8 +16,8 @@ import pytest
 from textual.widgets import Input
 
 from catalog.api import Catalog
-from tests.fixtures.fake_hub import FakeHub
-from tests.fixtures.tiny_models import TinyModels, session_models, write_hf_cache
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.tiny_models import TinyModels, session_models, write_hf_cache
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle
 from tests.tui.terminal import Terminal

@@ -14,8 +14,8 @@ from catalog.api import Catalog
 from catalog.fit.verdict import estimate_for
 from catalog.hub import HubClient
 from catalog.sync import discover
+from catalog.testing.fake_hub import FakeHub
 from catalog.units import format_bytes
-from tests.fixtures.fake_hub import FakeHub
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle, table_rows, texts
 from tui.app import ModelcatApp

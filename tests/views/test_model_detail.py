@@ -16,10 +16,10 @@ from catalog.hub import HubClient
 from catalog.licenses import IntendedUse
 from catalog.store.hub_records import HubSnapshot
 from catalog.sync import discover, sync_catalog
+from catalog.testing.fake_hub import FakeHub
+from catalog.testing.tiny_models import write_hf_cache
 from catalog.views import detail_json, model_detail
 from catalog.views.detail import LOCAL_CONFIG_SOURCE
-from tests.fixtures.fake_hub import FakeHub
-from tests.fixtures.tiny_models import write_hf_cache
 
 LLAMA2 = "meta-llama/Llama-2-7b-hf"
 REUPLOAD = "someone/Llama-2-7b-reupload"
@@ -123,7 +123,7 @@ def test_before_a_sync_the_hub_section_is_empty_but_every_key_is_there(cat: Cata
 def test_a_synced_snapshot_reads_back_typed(
     cat: Catalog, fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.sync.hub_seed import seed_curated
+    from catalog.testing.hub_seed import seed_curated
 
     seed_curated(fake_hub)
     sync_catalog(cat, client=HubClient(endpoint=fake_hub.url, token=False), models=["pythia-1b"])

@@ -12,7 +12,7 @@ from typing import Any
 
 from catalog.curated import CuratedData
 from catalog.curated import load_curated as _load
-from tests.fixtures.fake_hub import FakeHub
+from catalog.testing.fake_hub import FakeHub
 
 
 @functools.cache
