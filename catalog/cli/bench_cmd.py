@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from catalog.cli.common import FormatOpt, err, open_catalog
+from catalog.cli.interrupt import cancel_on_sigint
 from catalog.errors import BenchmarkError, UsageError
 from catalog.render import Format
 
@@ -276,11 +277,11 @@ def _run(
     cancelled run stores nothing and ends the process (exit 130)."""
     from catalog.bench import BenchmarkCancelled, run_benchmark
     from catalog.bench.store import benchmark_and_store
-    from catalog.cli.bench_progress import bench_progress, cancel_on_sigint, progress_style
+    from catalog.cli.bench_progress import bench_progress, progress_style
 
     try:
         with (
-            cancel_on_sigint(cancel),
+            cancel_on_sigint(cancel, stopping="stopping at the next step"),
             bench_progress(progress_style(quiet=quiet), label=label) as progress,
         ):
             if store is None:

@@ -8,12 +8,9 @@ nothing; a second one interrupts at once.
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import FrameType
 from typing import Any, Literal
 
 from catalog.bench.progress import BenchProgress
@@ -72,23 +69,3 @@ def bench_progress(style: ProgressStyle, *, label: str) -> Iterator[Any]:
             bar.update(task, completed=report.fraction, description=f"{label}: {step}")
 
         yield update
-
-
-@contextmanager
-def cancel_on_sigint(cancel: threading.Event) -> Iterator[None]:
-    """While inside, Ctrl-C sets ``cancel`` (a second Ctrl-C raises KeyboardInterrupt)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-        err("modelcat: stopping at the next step (Ctrl-C again to stop at once)")
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)

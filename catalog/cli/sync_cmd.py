@@ -7,18 +7,17 @@ cancelled (the others are stored), or offline mode is on; 2 on bad usage. The to
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from types import FrameType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from catalog.cli.common import err, open_catalog
+from catalog.cli.interrupt import cancel_on_sigint
 from catalog.errors import ExitCode, UsageError
 from catalog.render import Column, Format, emit
 from catalog.units import plural
@@ -110,7 +109,8 @@ def sync_command(
     client = HubClient(timeout=timeout, max_retries=retries)
     cancel = threading.Event()
     quiet = fmt is SyncFormat.json or not sys.stderr.isatty()
-    with _cancel_on_sigint(cancel), _progress_bar(quiet=quiet) as progress:
+    stopping = "cancelling after the requests in flight"
+    with cancel_on_sigint(cancel, stopping=stopping), _progress_bar(quiet=quiet) as progress:
         if discover:
             report = run_discovery(
                 cat, client=client, author=author, search=search, pipeline_tag=pipeline_tag,
@@ -167,23 +167,3 @@ def _progress_bar(*, quiet: bool) -> Iterator[Callable[[SyncProgress], None] | N
             bar.update(task, completed=report.done, total=report.total, description=report.message)
 
         yield update
-
-
-@contextmanager
-def _cancel_on_sigint(cancel: threading.Event) -> Iterator[None]:
-    """While inside, Ctrl-C sets ``cancel`` (a second Ctrl-C interrupts at once)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        cancel.set()
-        err("modelcat: cancelling after the requests in flight (Ctrl-C again to stop at once)")
-
-    previous: Any = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)

@@ -13,7 +13,6 @@ encoder-decoder) are counted with the masked-LM and sequence-to-sequence classes
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,8 +25,8 @@ from catalog.estimate.families import layout_for
 from catalog.estimate.meta import exact_count, transformers_available
 from catalog.paths import shipped_data_dir
 from catalog.schema import ModelEntry
+from catalog.testing.fake_hub import REFERENCE_CONFIGS as FIXTURE
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "model-configs.yaml"
 TOLERANCE = 0.01
 """For active parameters only: how a router or shared expert counts as active is a convention."""
 

@@ -1,18 +1,17 @@
-"""Reference configs for the estimator tests (tests/fixtures/model-configs.yaml, copied from the
+"""Reference configs for the estimator tests (the fake Hub's model-configs.yaml, copied from the
 project's reference notes so CI needs nothing outside the repository)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "model-configs.yaml"
+from catalog.testing.fake_hub import REFERENCE_CONFIGS as FIXTURE
 
 
 def reference_models() -> list[dict[str, Any]]:
-    """Every model of tests/fixtures/model-configs.yaml, its config carrying its model_type."""
+    """Every model of model-configs.yaml, its config carrying its model_type."""
     models = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))["models"]
     for model in models:
         model["config"] = {**model["config"], "model_type": model["model_type"]}
