@@ -34,7 +34,6 @@ from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scale_listing import listing  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
