@@ -1,5 +1,5 @@
-"""One refresh of the browse screen, run in a worker thread: a capped count, the first page,
-why it is empty.
+"""One refresh of the browse screen, run in a worker thread: the first page, a capped count
+(none when the first page holds everything), why it is empty.
 
 Everything here calls the search engine (``catalog.search``): the filters, the licence and fit
 judgments and lifecycle are its; the screen only shows the ``BrowseResult``.
@@ -58,7 +58,7 @@ def run_browse_query(
     rows: RowMaker,
     hardware: Hardware | None = None,
 ) -> BrowseResult:
-    """Count (up to a cap) and read the first page for ``state``; explain an empty result.
+    """Read the first page for ``state`` and count (up to a cap); explain an empty result.
 
     Args:
         cat: the catalog.
@@ -76,12 +76,13 @@ def run_browse_query(
             problems["license"] = str(exc)
             filters = replace(filters, license=())
     notes = [f"fits one device here at {filters.fits.describe()}"] if filters.fits else []
-    total = cat.count(filters, cap=COUNT_CAP)
 
     def loader(offset: int, limit: int) -> list[TableRow]:
         return rows(cat.search.hits(filters, sort=sort, top=limit, offset=offset))
 
-    first = loader(0, page_size) if total else []
+    first = loader(0, page_size)
+    # A first page that is not full is the whole answer: no count to make.
+    total = len(first) if len(first) < page_size else cat.count(filters, cap=COUNT_CAP)
     reason = None if total else _why_empty(cat, filters)
     return BrowseResult(
         state, total, first, loader, filters, reason, problems, notes, capped=total > COUNT_CAP

@@ -22,6 +22,7 @@ from catalog.errors import UsageError
 from catalog.search.explain import EmptyReason, why_empty
 from catalog.search.filters import SHORTLIST_SORT, Filters, Sort
 from catalog.store import model_queries as q
+from catalog.store.ranked_page import ranked_page
 
 if TYPE_CHECKING:
     from catalog.fit.coefficients import FitCoefficients
@@ -101,12 +102,13 @@ class SearchEngine:
     ) -> list[Hit]:
         """One page of the models matching ``filters`` in ``sort`` order, with fit coefficients."""
         criteria = self.criteria(filters)
-        order = q.Order(sort.key, sort.descending)
-        if criteria.needle and sort == SHORTLIST_SORT:
-            # A ranked listing with a search text: the best text matches first.
-            order = q.Order(q.RELEVANCE, True)
         with self.engine.connect() as conn:
-            rows = q.page(conn, criteria, order, limit=top, offset=offset)
+            if criteria.needle and sort == SHORTLIST_SORT:
+                # A ranked listing with a search text: the best text matches first.
+                rows = ranked_page(conn, criteria, limit=top, offset=offset)
+            else:
+                order = q.Order(sort.key, sort.descending)
+                rows = q.page(conn, criteria, order, limit=top, offset=offset)
         return [Hit(Model.from_json(row.data), row.fit) for row in rows]
 
     def models(

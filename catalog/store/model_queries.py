@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from catalog.fit.coefficients import FitCoefficients, required_bytes
-from catalog.store.search_index import contains
+from catalog.store.search_index import matches
 from catalog.store.tables import LICENSE, MODEL
 
 FIT_COLUMNS = (
@@ -40,8 +40,6 @@ FIT_COLUMNS = (
     MODEL.c.fit_max_context,
 )
 NULLABLE_KEYS = ("params", "active_params", "context_length", "release_date")
-RELEVANCE = "relevance"
-"""The order of a text search: how well the text matches, then curated first, then score."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +98,9 @@ class Order:
     descending: bool
 
 
-def where(criteria: Criteria, conn: Connection) -> list[Any]:
-    """The WHERE conditions of ``criteria`` (empty: everything)."""
+def where(criteria: Criteria, conn: Connection, *, every: bool = False) -> list[Any]:
+    """The WHERE conditions of ``criteria`` (empty: everything); ``every``: for counting every
+    match rather than reading the first few (the text condition takes another form)."""
     c = criteria
     conds: list[Any] = []
     if c.use is not None:
@@ -121,7 +120,7 @@ def where(criteria: Criteria, conn: Connection) -> list[Any]:
     if c.max_params is not None:
         conds.append(MODEL.c.params <= c.max_params)
     if c.needle:
-        conds.append(contains(conn, c.needle))
+        conds.append(matches(conn, c.needle, every=every))
     if c.tiers:
         conds.append(MODEL.c.tier.in_(c.tiers))
     if c.variants:
@@ -214,122 +213,19 @@ def page(
     limit: int | None,
     offset: int = 0,
 ) -> list[Row]:
-    """One sorted page of the models matching ``criteria``."""
-    if order.key == RELEVANCE and criteria.needle:
-        return _ranked_page(conn, criteria, limit=limit, offset=offset)
+    """One sorted page of the models matching ``criteria`` (a ranked text search:
+    ``catalog.store.ranked_page``)."""
     stmt: Select[Any] = select(MODEL.c.data, *FIT_COLUMNS).where(*where(criteria, conn))
     stmt = ordered(stmt, order)
     if limit is not None:
         stmt = stmt.limit(limit)
     if offset:
         stmt = stmt.offset(offset)
-    return [_row(r._mapping) for r in conn.execute(stmt)]
+    return [row(r._mapping) for r in conn.execute(stmt)]
 
 
-def _ranked_page(
-    conn: Connection, criteria: Criteria, *, limit: int | None, offset: int
-) -> list[Row]:
-    """Text matches best first: the id, Hub id or (curated) name equal to the text, then those
-    starting with it, then the rest; curated before Hub-tier within each, then by score.
-
-    Each part is its own indexed query (equality and range look-ups on ``id``, ``hub_key`` and
-    the few curated names; a walk of the ranking index for the rest), so the first page of a
-    common text never sorts all of its matches.
-    """
-    needle = criteria.needle
-    assert needle is not None
-    conds = where(criteria, conn)
-    want = None if limit is None else offset + limit
-    curated = MODEL.c.tier == "curated"
-    name = func.lower(MODEL.c.name)
-    exact_keys = or_(MODEL.c.id == needle, MODEL.c.hub_key == needle)
-    exact_name = and_(curated, name == needle)
-    exact = or_(exact_keys, exact_name)
-    starts_keys = or_(_starts(MODEL.c.id, needle, conn), _starts(MODEL.c.hub_key, needle, conn))
-    starts_name = and_(curated, name.startswith(needle, autoescape=True))
-    starts = or_(starts_keys, starts_name)
-    best = _merged(conn, [([*conds, exact_keys], False), ([*conds, exact_name], True)], want)
-    best += _merged(
-        conn,
-        [([*conds, starts_keys, _isnt(exact)], False), ([*conds, starts_name, _isnt(exact)], True)],
-        want,
-    )
-    rows = best[offset:]
-    offset = max(0, offset - len(best))
-    for tier in (curated, not_(curated)):
-        if limit is not None and len(rows) >= limit:
-            break
-        extra = [*conds, tier, _isnt(starts)]
-        if offset:
-            found = count_where(conn, extra, cap=offset)
-            if found <= offset:
-                offset -= found
-                continue
-        stmt: Select[Any] = select(MODEL.c.data, *FIT_COLUMNS).where(*extra)
-        stmt = stmt.order_by(_score(tier is curated).desc(), MODEL.c.id.desc())
-        if tier is curated:
-            stmt = _curated_only(conn, stmt)
-        if limit is not None:
-            stmt = stmt.limit(limit - len(rows))
-        if offset:
-            stmt, offset = stmt.offset(offset), 0
-        rows.extend(_row(r._mapping) for r in conn.execute(stmt))
-    return rows if limit is None else rows[:limit]
-
-
-def _isnt(condition: Any) -> Any:
-    """NOT ``condition``, where unknown counts as false: a model without a Hub id has a NULL
-    ``hub_key``, and ``NOT (hub_key = 'x')`` would be unknown too, dropping the row."""
-    return not_(func.coalesce(condition, false()))
-
-
-def _merged(conn: Connection, queries: list[tuple[list[Any], bool]], want: int | None) -> list[Row]:
-    """The rows of a few small queries (``True``: of curated rows only), without repeats:
-    curated first, then by score."""
-    found: dict[str, tuple[tuple[int, float], Row]] = {}
-    for conds, curated_only in queries:
-        stmt: Select[Any] = select(
-            MODEL.c.id, MODEL.c.tier, MODEL.c.score, MODEL.c.data, *FIT_COLUMNS
-        )
-        # The same order as the merge below, ties included: a LIMIT must cut the same rows.
-        stmt = stmt.where(*conds).order_by(
-            MODEL.c.tier.asc(), _score(True).desc(), MODEL.c.id.desc()
-        )
-        if curated_only:
-            stmt = _curated_only(conn, stmt)
-        if want is not None:
-            stmt = stmt.limit(want)
-        for r in conn.execute(stmt):
-            found[r.id] = ((0 if r.tier == "curated" else 1, -float(r.score)), _row(r._mapping))
-    # Ties on score fall to the id, descending, as the ranking index orders them.
-    by_id = sorted(found.items(), key=lambda item: item[0], reverse=True)
-    ranked = sorted(by_id, key=lambda item: item[1][0])
-    rows = [row for _, (_, row) in ranked]
-    return rows if want is None else rows[:want]
-
-
-def _curated_only(conn: Connection, stmt: Select[Any]) -> Select[Any]:
-    """Only the (few) curated rows, looked up by id: with two tiers, the tier index looks
-    unselective to SQLite, which would rather walk another index over every Hub-tier row."""
-    ids = [i for (i,) in conn.execute(select(MODEL.c.id).where(MODEL.c.tier == "curated"))]
-    return stmt.where(MODEL.c.id.in_(ids))
-
-
-def _score(few: bool) -> Any:
-    """The score to order by; ``few``: the rows are few (curated, or found by key), so the
-    ranking index must not be walked to order them (``+ 0`` keeps the planner off it)."""
-    return MODEL.c.score + 0 if few else MODEL.c.score
-
-
-def _starts(column: Any, needle: str, conn: Connection) -> Any:
-    like = column.startswith(needle, autoescape=True)
-    if conn.dialect.name != "sqlite":
-        return like
-    # A range on the column's own index finds them; the LIKE keeps the answer exact.
-    return and_(column >= needle, column < needle + "\uffff", like)
-
-
-def _row(values: Any) -> Row:
+def row(values: Any) -> Row:
+    """A :class:`Row` from a result row's ``data`` and ``fit_*`` values."""
     data = values["data"]
     if isinstance(data, str):
         import json
@@ -340,7 +236,7 @@ def _row(values: Any) -> Row:
 
 def count(conn: Connection, criteria: Criteria, *, cap: int | None = None) -> int:
     """How many models match; with ``cap``, counting stops at ``cap + 1``."""
-    return count_where(conn, where(criteria, conn), cap=cap)
+    return count_where(conn, where(criteria, conn, every=cap is None), cap=cap)
 
 
 def count_where(conn: Connection, conds: list[Any], *, cap: int | None = None) -> int:
@@ -354,12 +250,12 @@ def count_where(conn: Connection, conds: list[Any], *, cap: int | None = None) -
 
 def by_id(conn: Connection, key: str) -> dict[str, Any] | None:
     """A model document by catalog id or Hub id (lower-cased ``key``), curated first."""
-    row = conn.execute(select(MODEL.c.data).where(MODEL.c.id == key)).first()
-    if row is None:
-        row = conn.execute(
+    found = conn.execute(select(MODEL.c.data).where(MODEL.c.id == key)).first()
+    if found is None:
+        found = conn.execute(
             select(MODEL.c.data).where(MODEL.c.hub_key == key).order_by(MODEL.c.tier.asc())
         ).first()
-    return _row({"data": row[0]}).data if row is not None else None
+    return row({"data": found[0]}).data if found is not None else None
 
 
 def id_candidates(conn: Connection, key: str) -> list[str]:
@@ -387,7 +283,7 @@ def family_names(conn: Connection) -> list[str]:
 def license_documents(conn: Connection) -> list[dict[str, Any]]:
     """Every stored license document, by id."""
     rows = conn.execute(select(LICENSE.c.data).order_by(LICENSE.c.id))
-    return [_row({"data": data}).data for (data,) in rows]
+    return [row({"data": data}).data for (data,) in rows]
 
 
 def ids_in(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -395,7 +291,7 @@ def ids_in(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for i in range(0, len(ids), 500):
         stmt = select(MODEL.c.data).where(MODEL.c.id.in_(ids[i : i + 500]))
-        found.extend(_row({"data": d}).data for (d,) in conn.execute(stmt))
+        found.extend(row({"data": d}).data for (d,) in conn.execute(stmt))
     return found
 
 
@@ -415,5 +311,6 @@ __all__ = [
     "license_documents",
     "ordered",
     "page",
+    "row",
     "where",
 ]

@@ -20,7 +20,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, false, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    column,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from catalog.store.tables import MODEL
@@ -118,13 +129,36 @@ def drop_index(conn: Connection) -> None:
         conn.execute(text(f"DROP INDEX IF EXISTS {PG_INDEX}"))
 
 
-def contains(conn: Connection, needle: str) -> Any:
+def matches(conn: Connection, needle: str, *, every: bool = False) -> Any:
+    """SQL for "the model matches the search text ``needle``" (lower-cased).
+
+    A text of at least :data:`MIN_TRIGRAM` characters matches anywhere in ``search_text``
+    (:func:`contains`). A shorter one would match most of any catalog and no trigram index can
+    look it up, so it matches at the start of the id, the Hub id, the family or a curated
+    model's name: index look-ups, however large the store (``q`` finds Qwen, ``ll`` Llama).
+    ``every``: the condition is for counting every match (see :func:`contains`).
+    """
+    if len(needle) >= MIN_TRIGRAM:
+        return contains(conn, needle, every=every)
+    m = MODEL.c
+    curated_name = and_(m.tier == "curated", func.lower(m.name).startswith(needle, autoescape=True))
+    return or_(
+        starts(m.id, needle, conn),
+        starts(m.hub_key, needle, conn),
+        starts(m.family_key, needle, conn),
+        curated_name,
+    )
+
+
+def contains(conn: Connection, needle: str, *, every: bool = False) -> Any:
     """SQL for "``search_text`` contains ``needle``" (lower-cased), as fast as the store allows.
 
     On SQLite the trigram index is probed for at most :data:`PROBE` matches: a rare text becomes
-    a list of row ids (a few look-ups, however large the store); a common one stays a ``LIKE``,
-    which a ranked page satisfies after a short walk of the ranking index (matches are dense).
-    PostgreSQL's planner picks the trigram index for ``LIKE`` itself.
+    a list of row ids (a few look-ups, however large the store; none at all for a text that
+    matches nothing); a common one stays a ``LIKE``, which a page or a capped count satisfies
+    after a short walk (matches are dense). Counting ``every`` match of a common text reads the
+    trigram index's matches instead of every row's text (a few times faster). PostgreSQL's
+    planner picks the trigram index for ``LIKE`` itself.
     """
     if conn.dialect.name == "sqlite" and len(needle) >= MIN_TRIGRAM:
         phrase = '"' + needle.replace('"', '""') + '"'
@@ -137,7 +171,18 @@ def contains(conn: Connection, needle: str) -> Any:
         rowids = [r for (r,) in conn.execute(probe)]
         if len(rowids) <= PROBE:
             return literal_column("model.rowid").in_(rowids) if rowids else false()
+        if every:
+            return literal_column("model.rowid").in_(probe.limit(None))
     return MODEL.c.search_text.contains(needle, autoescape=True)
+
+
+def starts(column: Any, needle: str, conn: Connection) -> Any:
+    """SQL for "``column`` starts with ``needle``" that an index on ``column`` can serve."""
+    like = column.startswith(needle, autoescape=True)
+    if conn.dialect.name != "sqlite":
+        return like
+    # SQLite serves a range from the column's index; the LIKE keeps the answer exact.
+    return and_(column >= needle, column < needle + "\U0010ffff", like)
 
 
 __all__ = [
@@ -147,4 +192,6 @@ __all__ = [
     "contains",
     "create_index",
     "drop_index",
+    "matches",
+    "starts",
 ]

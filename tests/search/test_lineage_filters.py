@@ -93,7 +93,7 @@ def test_a_ranked_search_keeps_models_without_a_hub_id(derived: Catalog) -> None
     listed = [m.id for m in derived.list(search="llama")]
     assert sorted(ranked) == sorted(listed)
     assert {"llama-7b", "llama-65b"} <= set(ranked)
-    assert "gpt-4o" in [m.id for m in derived.shortlist(search="4o")]
+    assert "gpt-4o" in [m.id for m in derived.shortlist(search="t-4o")]
 
 
 def test_pages_of_a_ranked_search_join_into_the_whole_answer(derived: Catalog) -> None:
@@ -106,3 +106,22 @@ def test_pages_of_a_ranked_search_join_into_the_whole_answer(derived: Catalog) -
         for h in derived.search.hits(filters, sort=SHORTLIST_SORT, top=1, offset=offset)
     ]
     assert paged == whole
+
+
+def test_a_short_text_matches_at_the_start_of_an_id_hub_id_family_or_name(
+    derived: Catalog,
+) -> None:
+    """One or two characters would match most of any catalog and no trigram index finds them:
+    they match at the start of an id, a Hub id (its author), a family or a curated name."""
+    ranked = [m.id for m in derived.shortlist(search="Qw", hide_retired=False)]
+    assert ranked and all(
+        m.id.startswith("qw") or m.family.lower().startswith("qw")
+        for m in (derived.get(i) for i in ranked)
+    )
+    assert sorted(ranked) == [m.id for m in derived.list(search="qw")]
+    # Discovered repos by their author; "someone--..." ids start with "so".
+    by_author = {m.id for m in derived.list(search="so", tier="hub")}
+    assert derived.get(REUPLOAD).id in by_author
+    # Inside a word is not a start: "pt" is in every "gpt" id but starts none of them.
+    assert not [m.id for m in derived.list(search="pt")]
+    assert "gpt-4o" in [m.id for m in derived.list(search="gpt")]
