@@ -20,11 +20,10 @@ is full:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, literal_column, not_, or_, select, text, true
+from sqlalchemy import Select, case, false, func, literal_column, not_, or_, select, text, true
 from sqlalchemy.engine import Connection
 
 from catalog.store.model_queries import FIT_COLUMNS, Criteria, Row, count_where, row, where
@@ -72,27 +71,22 @@ def _ranked_ids(
     needle = criteria.needle
     assert needle is not None
     conds = where(criteria, conn)
-    curated = _curated_ids(conn)
+    ranks = _ranks(conn, needle)
+    curated = _curated_by_rank(conn, conds, ranks, want)
     rows = _rows_estimate(conn) if sort_at_most is None else 0
     found: list[str] = []
-    before_curated: list[Any] = []
-    before_hub: list[Any] = []
-    for rank in _ranks(conn, needle):
-        left = None if want is None else want - len(found)
-        if left is not None and left <= 0:
-            break
-        curated_conds = [*conds, rank.curated, *map(_isnt, before_curated)]
-        found += _curated_top(conn, curated_conds, curated, left)
+    before: list[Any] = []
+    for number, rank in enumerate(ranks):
+        found += [model_id for r, model_id in curated if r == number]
         left = None if want is None else want - len(found)
         if left is not None and left <= 0:
             break
         most = sort_at_most
         if most is None and left is not None:
             most = max(SORT_AT_LEAST, math.isqrt(left * rows))
-        found += _hub_top(conn, conds, rank, before_hub, left, most)
-        before_curated.append(rank.curated)
-        before_hub.append(rank.hub)
-    return found
+        found += _hub_top(conn, conds, rank, before, left, most)
+        before.append(rank.hub)
+    return found if want is None else found[:want]
 
 
 def _ranks(conn: Connection, needle: str) -> list[_Rank]:
@@ -124,14 +118,22 @@ def _ranks(conn: Connection, needle: str) -> list[_Rank]:
     return ranks
 
 
-def _curated_top(
-    conn: Connection, conds: list[Any], curated: Sequence[str], left: int | None
-) -> list[str]:
-    """The best curated rows meeting ``conds`` (looked up by id: they are few)."""
+def _curated_by_rank(
+    conn: Connection, conds: list[Any], ranks: list[_Rank], want: int | None
+) -> list[tuple[int, str]]:
+    """The best ``want`` curated rows meeting ``conds``, as (rank number, id), best first.
+
+    Curated rows are few: one query looks them up by id and ranks them all at once.
+    """
+    curated = _curated_ids(conn)
     if not curated:
         return []
-    stmt = select(MODEL.c.id).where(*conds, MODEL.c.id.in_(curated))
-    return _ids(conn, _by_score(stmt, walk=False), left)
+    number = case(*((rank.curated, i) for i, rank in enumerate(ranks)), else_=len(ranks))
+    stmt = select(number, MODEL.c.id).where(*conds, MODEL.c.id.in_(curated))
+    stmt = stmt.order_by(number, (MODEL.c.score + 0).desc(), MODEL.c.id.desc())
+    if want is not None:
+        stmt = stmt.limit(want)
+    return [(int(r), model_id) for r, model_id in conn.execute(stmt)]
 
 
 def _hub_top(

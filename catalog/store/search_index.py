@@ -168,8 +168,10 @@ def contains(conn: Connection, needle: str, *, every: bool = False) -> Any:
             .where(literal_column(FTS_TABLE).op("MATCH")(phrase))
             .limit(PROBE + 1)
         )
-        rowids = [r for (r,) in conn.execute(probe)]
-        if len(rowids) <= PROBE:
+        # Counted first: reading a thousand row ids only to find more costs more than the count.
+        found = conn.execute(select(func.count()).select_from(probe.subquery())).scalar_one()
+        if found <= PROBE:
+            rowids = conn.execute(probe).scalars().all() if found else []
             return literal_column("model.rowid").in_(rowids) if rowids else false()
         if every:
             return literal_column("model.rowid").in_(probe.limit(None))

@@ -22,7 +22,7 @@ def test_sorting_and_walking_a_rank_give_the_same_page(derived: Catalog, text: s
     with derived.connect() as conn:
         for limit, offset in ((None, 0), (1, 0), (3, 2), (20, 0), (20, 5)):
 
-            def ids(most: int | None) -> list[str]:
+            def ids(most: int | None, limit: int | None = limit, offset: int = offset) -> list[str]:
                 rows = ranked_page(conn, criteria, limit=limit, offset=offset, sort_at_most=most)
                 return [r.data["id"] for r in rows]
 
