@@ -173,8 +173,8 @@ def _gguf_estimate(
 ) -> None:
     """``estimate --gguf``: the file's own quantization, KV cache at llama.cpp's default type."""
     from catalog.estimate.gguf_memory import estimate_gguf
-    from catalog.gguf_meta import read_gguf
     from catalog.local.gguf_files import catalog_id_of_gguf
+    from catalog.local.gguf_meta import read_gguf
 
     info = read_gguf(path)
     result = estimate_gguf(info, context=context, batch=batch)

@@ -2,7 +2,7 @@
 real quantization, tensor by tensor), the KV cache at llama.cpp's default type (f16), and the
 compute buffer of one micro-batch.
 
-The header gives everything (``catalog.gguf_meta``): the bytes of every tensor, the layers,
+The header gives everything (``catalog.local.gguf_meta``): the bytes of every tensor, the layers,
 the key/value heads (per layer where the file lists them) and head sizes, the vocabulary. Nothing
 is loaded.
 """
@@ -10,11 +10,15 @@ is loaded.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.errors import UsageError
 from catalog.estimate.memory import RUNTIME_OVERHEAD_BYTES
-from catalog.gguf_meta import GGUFInfo
+
+if TYPE_CHECKING:
+    # The estimate is given what a header says; reading the file is catalog.local's job, a
+    # layer above (an estimate never imports it at run time).
+    from catalog.local.gguf_meta import GGUFInfo
 
 KV_CACHE_TYPE = "f16"
 """llama.cpp's default ``--cache-type-k``/``--cache-type-v``."""
@@ -102,7 +106,7 @@ def estimate_gguf(info: GGUFInfo, *, context: int | None = None, batch: int = 1)
     """Memory to run the model in ``info`` with llama.cpp's defaults.
 
     Args:
-        info: the file's header (``catalog.gguf_meta.read_gguf``).
+        info: the file's header (``catalog.local.gguf_meta.read_gguf``).
         context: tokens per sequence; default the model's context, at most 4096.
         batch: sequences at once (``--parallel``).
 

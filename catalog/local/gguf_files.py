@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from catalog.gguf_meta import GGUFError, GGUFInfo, read_gguf
 from catalog.local.files import file_size
+from catalog.local.gguf_meta import GGUFError, GGUFInfo, read_gguf
 from catalog.local.model import LocalModel, LocalScan, LocalSource
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from catalog.gguf_meta import GGUFInfo
+from catalog.local.gguf_meta import GGUFInfo
 from catalog.local.link import ArchitectureNumbers, LinkTarget, numbers_from_config
 
 PARAMS_TOLERANCE = 0.25

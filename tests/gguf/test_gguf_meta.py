@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.gguf_meta import GGUFError, hub_id_from_url, read_gguf, shard_parts
+from catalog.local.gguf_meta import GGUFError, hub_id_from_url, read_gguf, shard_parts
 from catalog.testing.tiny_gguf import TinyShape, parameter_count, vocabulary, write_tiny_llama
 
 

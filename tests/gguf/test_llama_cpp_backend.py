@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from catalog.bench import BenchmarkCancelled, BenchProgress, run_benchmark
 from catalog.cli.main import app
 from catalog.errors import BenchmarkError, UsageError
-from catalog.gguf_meta import GGUFError
+from catalog.local.gguf_meta import GGUFError
 
 pytest.importorskip("llama_cpp")
 pytestmark = pytest.mark.gguf

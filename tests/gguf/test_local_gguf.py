@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from catalog.cli.main import app
-from catalog.gguf_meta import read_gguf
+from catalog.local.gguf_meta import read_gguf
 from catalog.testing.tiny_gguf import TinyShape, parameter_count, write_tiny_llama
 from catalog.testing.tiny_models import write_hf_cache
 

@@ -103,7 +103,7 @@ def test_the_verdict_is_judged_on_the_device_free_memory(tiny_models: TinyModels
 def test_a_gguf_file_is_judged_by_its_header(tmp_path: Path) -> None:
     pytest.importorskip("gguf")
     from catalog.bench.backends.llama_cpp import LlamaCppRuntime, LlamaSettings
-    from catalog.gguf_meta import read_gguf
+    from catalog.local.gguf_meta import read_gguf
     from catalog.testing.tiny_gguf import write_tiny_llama
 
     path = write_tiny_llama(tmp_path / "tiny.gguf")

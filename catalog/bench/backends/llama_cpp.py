@@ -35,7 +35,7 @@ from catalog.bench.machine import GpuInfo
 from catalog.bench.params import SEED
 from catalog.bench.progress import BenchmarkCancelled
 from catalog.errors import BenchmarkError, UsageError
-from catalog.gguf_meta import GGUFInfo, read_gguf
+from catalog.local.gguf_meta import GGUFInfo, read_gguf
 
 INSTALL_HINT = (
     "the llama-cpp backend needs llama-cpp-python: pip install 'modelcat[gguf]' "

@@ -225,7 +225,7 @@ def run(
     local_file = _local_gguf(model)
     quantization = None
     if local_file is not None:
-        from catalog.gguf_meta import GGUFError, read_gguf
+        from catalog.local.gguf_meta import GGUFError, read_gguf
 
         try:
             quantization = read_gguf(local_file).quantization
