@@ -361,8 +361,8 @@ def show(
         emit([], [], fmt, json_payload=details)
         return
     if fmt is Format.table:
-        from catalog.detail_layout import layout
         from catalog.render import print_tree
+        from catalog.views.detail_layout import layout
 
         print_tree(layout(details), title=f"{details['id']}: {details['name']}")
         return

@@ -3,6 +3,7 @@
 - ``detail``: ``ModelDetail``, everything known about one model (``modelcat show``, the TUI's
   detail screen), and ``model_detail`` that builds it.
 - ``detail_json``: the JSON document of ``modelcat show`` from a ``ModelDetail``.
+- ``detail_layout``: that document laid out for people, an indented tree at the output width.
 """
 
 from __future__ import annotations
