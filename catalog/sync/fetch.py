@@ -122,8 +122,12 @@ def cheap_check(
 
 
 def needs_fetch(stored: HubSnapshot | None, cheap: HubModel | None, *, full: bool) -> bool:
-    """Whether a repo must be fetched in full: forced, new, failed last time, or changed."""
+    """Whether a repo must be fetched in full: forced, new, failed last time, only listed, or changed."""
     if full or stored is None or cheap is None or stored.error:
+        return True
+    # A discovery listing stores a sha but no config.json; a full fetch always leaves either
+    # the config or the note saying why there is none.
+    if stored.config is None and stored.config_note is None:
         return True
     if stored.sha is None or cheap.sha is None:
         return True

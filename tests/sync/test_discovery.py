@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from catalog.api import Catalog
 from catalog.cli.main import app
 from catalog.hub import HubClient
-from catalog.sync import discover
+from catalog.sync import discover, sync_catalog, synced_config
 from catalog.sync.hub_model import hub_model_id
 from catalog.testing.fake_hub import FakeHub
 from catalog.testing.hub_seed import hub_requests
@@ -136,3 +136,20 @@ def _filters(**kwargs: Any) -> Any:
     from catalog.api import make_filters
 
     return make_filters(**kwargs)
+
+
+def test_syncing_a_discovered_model_fetches_its_config_once(
+    cat: Catalog, hub: FakeHub, client: HubClient
+) -> None:
+    """A listing stores no config.json: the first sync of that repo fetches it, the next does not."""
+    config = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 64}
+    hub.add_model("acme/Listed-1B", config=config, license="mit")
+    discover(cat, client=client, author="acme")
+    model_id = hub_model_id("acme/Listed-1B")
+    hub.reset_log()
+    report = sync_catalog(cat, client=client, models=[model_id])
+    assert report.synced == [model_id] and hub.counts().get("resolve", 0) == 1
+    assert synced_config(cat, cat.get(model_id)) == config
+    hub.reset_log()
+    again = sync_catalog(cat, client=client, models=[model_id])
+    assert again.unchanged == [model_id] and hub.counts().get("resolve", 0) == 0
