@@ -157,3 +157,34 @@ class Model:
         if with_config:
             out["config"] = self.config
         return out
+
+
+LISTING_KEYS = (
+    "id", "name", "family", "publisher", "release_date", "variant", "params", "active_params",
+    "context_length", "architecture", "hub_id", "license", "access", "tunability",
+    "tuning_routes", "tunability_notes", "tier", "api", "sources", "notes", "unverified",
+    "status", "lifecycle", "kind",
+)  # fmt: skip
+"""The keys of ``Model.to_json()``, in order."""
+_STORED_KEYS = (*LISTING_KEYS, "config")
+"""The keys of ``Model.to_json(with_config=True)``: a stored document of today's layout."""
+
+
+def listing_json(stored: dict[str, Any]) -> dict[str, Any]:
+    """``Model.from_json(stored).to_json()``, without building the model where that is the same.
+
+    A stored document is ``to_json(with_config=True)`` of the day it was written, so the listing
+    document is the stored one without its ``config``, ``status`` worked out today: that is
+    ``active`` without a lifecycle. A document of another layout (written by an older
+    modelcat), or with an API or a lifecycle (objects that validation could normalise), goes
+    through the model. ``stored`` is taken over (changed in place and returned).
+    """
+    if (
+        stored.get("lifecycle") is None
+        and stored.get("api") is None
+        and tuple(stored) == _STORED_KEYS
+    ):
+        del stored["config"]
+        stored["status"] = "active"
+        return stored
+    return Model.from_json(stored).to_json()

@@ -18,7 +18,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TextIO
@@ -53,8 +53,105 @@ class Column:
 def to_json_text(payload: Any) -> str:
     """Stable, readable JSON (keys in insertion order, UTF-8 kept as is but C1 controls)."""
     text = json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default)
+    return _escape_c1(text)
+
+
+def _escape_c1(text: str) -> str:
     # Raw C1 characters can only stand inside JSON strings, where \u escapes mean the same.
+    if text.isascii():
+        return text
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+READABLE_INDENT = 2
+"""The indent of JSON written for people (a terminal); piped JSON is compact."""
+
+
+def json_indent(out: TextIO | None = None, *, compact: bool = False) -> int | None:
+    """How JSON written to ``out`` (stdout) is laid out: indented for a person at a terminal,
+    compact (None) for a pipe or a file, or when ``compact`` asks for it."""
+    stream = out or sys.stdout
+    return None if compact or not stream.isatty() else READABLE_INDENT
+
+
+def write_json(payload: Any, *, indent: int | None, out: TextIO | None = None) -> None:
+    """``payload`` as JSON, written while it is made: an iterator in it (the payload, or a
+    value of the payload object) is written as a JSON array, each item as soon as it comes,
+    so a listing of a million models is never held as one list or one string.
+
+    ``indent`` 2 writes what :func:`to_json_text` gives for the payload with its iterators
+    as lists, byte for byte; None writes compact JSON (no spaces), each item of a streamed
+    array on a line of its own (still one JSON document). C1 controls are escaped either way.
+    """
+    stream = out or sys.stdout
+    encoder = json.JSONEncoder(
+        ensure_ascii=False,
+        indent=indent,
+        separators=(",", ":") if indent is None else None,
+        default=_json_default,
+    )
+    _write_value(stream, payload, encoder, indent, 0)
+    stream.write("\n")
+
+
+def write_jsonl(items: Iterable[Any], *, out: TextIO | None = None) -> None:
+    """JSON Lines: each item as compact JSON on a line of its own, written as soon as it comes."""
+    stream = out or sys.stdout
+    encode = json.JSONEncoder(
+        ensure_ascii=False, separators=(",", ":"), default=_json_default
+    ).encode
+    for item in items:
+        stream.write(_escape_c1(encode(item)) + "\n")
+
+
+def _write_value(
+    stream: TextIO, value: Any, encoder: json.JSONEncoder, indent: int | None, depth: int
+) -> None:
+    if isinstance(value, Iterator):
+        _write_array(stream, value, encoder, indent, depth)
+    elif isinstance(value, Mapping) and any(isinstance(v, Iterator) for v in value.values()):
+        _write_object(stream, value, encoder, indent, depth)
+    else:
+        text = encoder.encode(value)
+        if indent and depth:
+            # JSON text has no raw line breaks but its own: nesting is a deeper indent.
+            text = text.replace("\n", "\n" + " " * (indent * depth))
+        stream.write(_escape_c1(text))
+
+
+def _write_array(
+    stream: TextIO, items: Iterator[Any], encoder: json.JSONEncoder, indent: int | None, depth: int
+) -> None:
+    if indent is None:
+        opener, between, closer = "[", ",\n", "]"
+    else:
+        inner = "\n" + " " * (indent * (depth + 1))
+        opener, between, closer = "[" + inner, "," + inner, "\n" + " " * (indent * depth) + "]"
+    empty = True
+    for item in items:
+        stream.write(opener if empty else between)
+        empty = False
+        _write_value(stream, item, encoder, indent, depth + 1)
+    stream.write("[]" if empty else closer)
+
+
+def _write_object(
+    stream: TextIO,
+    obj: Mapping[Any, Any],
+    encoder: json.JSONEncoder,
+    indent: int | None,
+    depth: int,
+) -> None:
+    if indent is None:
+        opener, between, colon, closer = "{", ",", ":", "}"
+    else:
+        inner = "\n" + " " * (indent * (depth + 1))
+        opener, between, colon = "{" + inner, "," + inner, ": "
+        closer = "\n" + " " * (indent * depth) + "}"
+    for number, (key, value) in enumerate(obj.items()):
+        stream.write((between if number else opener) + _escape_c1(encoder.encode(str(key))) + colon)
+        _write_value(stream, value, encoder, indent, depth + 1)
+    stream.write(closer)
 
 
 def emit(

@@ -92,6 +92,42 @@ FormatOpt = Annotated[
     Format,
     typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
 ]
+
+
+class ListingFormat(StrEnum):
+    """Output formats of the model listings (``list``, ``shortlist``, ``export``): every
+    command's, and JSON Lines (one model per line, for pipelines)."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    md = "md"
+
+    @property
+    def streamed(self) -> bool:
+        """Written model by model as the store is read (JSON, JSON Lines)."""
+        return self in (ListingFormat.json, ListingFormat.jsonl)
+
+    def plain(self) -> Format:
+        """The format of every command this one is (JSON for JSON Lines)."""
+        return Format.json if self is ListingFormat.jsonl else Format(self.value)
+
+
+ListingFormatOpt = Annotated[
+    ListingFormat,
+    typer.Option(
+        "--format", "-f", help="Output format (jsonl: one model per line).", case_sensitive=False
+    ),
+]
+CompactOpt = Annotated[
+    bool,
+    typer.Option(
+        "--compact",
+        help="Compact JSON on a terminal too (JSON to a pipe or a file always is; a terminal "
+        "gets it indented).",
+    ),
+]
 FamilyOpt = Annotated[
     list[str] | None,
     typer.Option("--family", help="Model family, e.g. 'Llama 2' or llama-2 (repeatable)."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -9,11 +10,14 @@ import typer
 from catalog.cli.common import (
     AccessOpt,
     CommercialOpt,
+    CompactOpt,
     DistributeOpt,
     FamilyOpt,
     FormatOpt,
     HostApiOpt,
     LicenseOpt,
+    ListingFormat,
+    ListingFormatOpt,
     MauOpt,
     MaxParamsOpt,
     MinParamsOpt,
@@ -32,15 +36,14 @@ from catalog.cli.common import (
 from catalog.cli.estimate_cmd import ContextOpt, DtypeOpt, GpuMemoryOpt, MemoryOpt
 from catalog.columns import MODEL_COLUMNS
 from catalog.errors import UsageError
-from catalog.render import Column, Format, emit
+from catalog.render import Column, Format, emit, json_indent, write_json, write_jsonl
 from catalog.units import plural
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
-    from catalog.domain import Model
     from catalog.fit.hardware import Hardware
     from catalog.fit.verdict import ModelFit
-    from catalog.search import Filters, Sort
+    from catalog.search import Filters, Hit, Sort
 
 
 def filters_from(
@@ -74,14 +77,52 @@ def filters_from(
 
 
 def print_models(
-    cat: Catalog, models: list[Model], fmt: Format, *, filters: Filters, title: str
+    cat: Catalog,
+    fmt: ListingFormat,
+    *,
+    filters: Filters,
+    sort: Sort,
+    top: int | None,
+    title: str | None,
+    compact: bool = False,
+    ids: list[str] | None = None,
 ) -> None:
-    """Print a listing; an empty one says which filter removed everything."""
-    emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title,
+    """Print a listing; an empty one says which filter removed everything.
+
+    JSON and JSON Lines are written model by model as the store is read (never the whole
+    listing in memory); a table, CSV and Markdown are laid out from the whole listing.
+    ``title``: the table's (None: the number of models). ``ids``: filled with the ids listed.
+    """
+    if fmt.streamed:
+        documents = cat.search.stream_json(filters, sort=sort, top=top)
+        write_documents(documents if ids is None else _noting(documents, ids), fmt, compact=compact)
+        family_notes(cat, filters)
+        return
+    models = cat.query(filters, sort=sort, top=top)
+    if ids is not None:
+        ids.extend(m.id for m in models)
+    emit(models, MODEL_COLUMNS, fmt.plain(), json_payload=[m.to_json() for m in models],
+         title=plural(len(models), "model") if title is None else title,
          csv_from_json=True)  # fmt: skip
     family_notes(cat, filters)
-    if not models and fmt is Format.table:
+    if not models and fmt is ListingFormat.table:
         err(why_empty(cat, filters))
+
+
+def write_documents(documents: Iterator[Any], fmt: ListingFormat, *, compact: bool) -> None:
+    """JSON documents as JSON Lines, or as one JSON list (indented on a terminal unless
+    ``compact``), each written as soon as it is read."""
+    if fmt is ListingFormat.jsonl:
+        write_jsonl(documents)
+    else:
+        write_json(documents, indent=json_indent(compact=compact))
+
+
+def _noting(documents: Iterator[dict[str, Any]], ids: list[str]) -> Iterator[dict[str, Any]]:
+    """``documents`` as they come, each one's id appended to ``ids``."""
+    for document in documents:
+        ids.append(document["id"])
+        yield document
 
 
 def family_notes(cat: Catalog, filters: Filters) -> None:
@@ -119,7 +160,8 @@ def list_models(
     tier: TierOpt = None,
     sort: SortOpt = None,
     top: TopOpt = None,
-    fmt: FormatOpt = Format.table,
+    fmt: ListingFormatOpt = ListingFormat.table,
+    compact: CompactOpt = False,
 ) -> None:
     """List models (sorted by id), filtered."""
     from catalog.search import LIST_SORT, Sort
@@ -129,8 +171,8 @@ def list_models(
         mau=mau, min_params=min_params, max_params=max_params, search=search, tier=tier,
     )  # fmt: skip
     cat = open_catalog(ctx)
-    models = cat.query(filters, sort=Sort.parse(sort, default=LIST_SORT), top=top)
-    print_models(cat, models, fmt, filters=filters, title=plural(len(models), "model"))
+    order = Sort.parse(sort, default=LIST_SORT)
+    print_models(cat, fmt, filters=filters, sort=order, top=top, title=None, compact=compact)
 
 
 def shortlist(
@@ -186,7 +228,8 @@ def shortlist(
             "--include-retired", help="Keep models whose vendor has stopped serving them."
         ),
     ] = False,
-    fmt: FormatOpt = Format.table,
+    fmt: ListingFormatOpt = ListingFormat.table,
+    compact: CompactOpt = False,
 ) -> None:
     """Ranked models for your constraints, best first (see README: how ranking works).
 
@@ -225,9 +268,12 @@ def shortlist(
                 "--load shows a saved shortlist as it was saved; drop the other options"
             )
         cat = open_catalog(ctx)
-        models, title = saved_shortlist.load_shortlist(cat, load, fmt)
-        emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title=title,
-             csv_from_json=True)  # fmt: skip
+        models, title = saved_shortlist.load_shortlist(cat, load, fmt.plain())
+        if fmt.streamed:
+            write_documents((m.to_json() for m in models), fmt, compact=compact)
+        else:
+            emit(models, MODEL_COLUMNS, fmt.plain(), json_payload=[m.to_json() for m in models],
+                 title=title, csv_from_json=True)  # fmt: skip
         return
     if save is not None:
         from catalog.store.saved import valid_name
@@ -261,20 +307,20 @@ def shortlist(
         filters = dataclasses.replace(
             filters, fits=FitQuery(hardware=hardware, dtype=dtype, context=context)
         )
-        ids = _print_fitting(cat, filters, fmt, order, top, where)
+        ids = _print_fitting(cat, filters, fmt, order, top, where, compact=compact)
         fit = {
             "dtype": dtype, "context": context, "memory": memory, "gpu_memory": gpu_memory,
             "machine": machine,
         }  # fmt: skip
     else:
-        models = cat.query(filters, sort=order, top=top)
-        print_models(cat, models, fmt, filters=filters, title="shortlist")
-        ids = [m.id for m in models]
+        ids = []
+        print_models(cat, fmt, filters=filters, sort=order, top=top, title="shortlist",
+                     compact=compact, ids=ids if save is not None else None)  # fmt: skip
     if save is not None:
         query = saved_shortlist.shortlist_query(
             dataclasses.replace(filters, fits=None), order, top, fit
         )
-        saved_shortlist.save_shortlist(cat, save, ids, query, fmt)
+        saved_shortlist.save_shortlist(cat, save, ids, query, fmt.plain())
 
 
 def _hardware(
@@ -308,10 +354,12 @@ FIT_COLUMNS = [
 def _print_fitting(
     cat: Catalog,
     filters: Filters,
-    fmt: Format,
+    fmt: ListingFormat,
     order: Sort,
     top: int | None,
     where: str = "",
+    *,
+    compact: bool = False,
 ) -> list[str]:
     """``shortlist --fits``: each kept model with its fit; the machine judged goes to stderr.
 
@@ -321,17 +369,21 @@ def _print_fitting(
     from catalog.units import format_bytes
 
     assert filters.fits is not None
-    hits = cat.search.hits(filters, sort=order, top=top)
-    pairs: list[tuple[Model, ModelFit]] = []
-    for hit in hits:
-        verdict = hit.fit(filters)
-        assert verdict is not None
-        pairs.append((hit.model, verdict))
-    payload = [{**m.to_json(), "fit": f.to_json()} for m, f in pairs]
-    emit(pairs, FIT_COLUMNS, fmt, json_payload=payload, title="shortlist: fits one device",
-         csv_from_json=True)  # fmt: skip
+    hits = cat.search.stream_hits(filters, sort=order, top=top)
+    pairs = ((hit.model, _verdict(hit, filters)) for hit in hits)
+    ids: list[str] = []
+    if fmt.streamed:
+        documents = ({**m.to_json(), "fit": f.to_json()} for m, f in pairs)
+        write_documents(_noting(documents, ids), fmt, compact=compact)
+        family_notes(cat, filters)
+        return ids
+    listed = list(pairs)
+    ids = [m.id for m, _ in listed]
+    payload = [{**m.to_json(), "fit": f.to_json()} for m, f in listed]
+    emit(listed, FIT_COLUMNS, fmt.plain(), json_payload=payload,
+         title="shortlist: fits one device", csv_from_json=True)  # fmt: skip
     family_notes(cat, filters)
-    if fmt is Format.table:
+    if fmt is ListingFormat.table:
         hardware = filters.fits.hardware
         devices = [f"gpu:{g.index} {format_bytes(g.free_bytes)} free" for g in hardware.gpus]
         devices.append(f"RAM {format_bytes(hardware.ram_available_bytes)} available")
@@ -340,9 +392,15 @@ def _print_fitting(
             + "; ".join(devices)
             + " (API-only models left out)"
         )
-        if not pairs:
+        if not listed:
             err(why_empty(cat, filters))
-    return [m.id for m, _ in pairs]
+    return ids
+
+
+def _verdict(hit: Hit, filters: Filters) -> ModelFit:
+    verdict = hit.fit(filters)
+    assert verdict is not None
+    return verdict
 
 
 def show(
@@ -372,22 +430,26 @@ def show(
 
 def export(
     ctx: typer.Context,
-    fmt: FormatOpt = Format.json,
+    fmt: ListingFormatOpt = ListingFormat.json,
     tier: TierOpt = None,
+    compact: CompactOpt = False,
 ) -> None:
-    """The whole catalog (curated, plus Hub-discovered with --tier hub) as json/csv/md."""
-    from catalog.search import make_filters
+    """The whole catalog (curated, plus Hub-discovered with --tier hub) as json/jsonl/csv/md.
+
+    JSON is one object: {"models": [...], "licenses": [...]}; JSON Lines, CSV and Markdown
+    hold the models only (`modelcat license list --format json` has the licenses).
+    """
+    from catalog.search import LIST_SORT, make_filters
 
     filters = make_filters(tier=tier or ())
     cat = open_catalog(ctx)
-    models = cat.query(filters)
-    if fmt is Format.json:
-        emit([], [], fmt, json_payload={"models": [m.to_json() for m in models], "licenses": [
-            lic.model_dump(mode="json") for lic in cat.licenses()
-        ]})  # fmt: skip
+    if fmt is ListingFormat.json:
+        models = cat.search.stream_json(filters, sort=LIST_SORT)
+        licenses = (lic.model_dump(mode="json") for lic in cat.licenses())
+        write_json({"models": models, "licenses": licenses}, indent=json_indent(compact=compact))
         return
-    emit(models, MODEL_COLUMNS, fmt, json_payload=[m.to_json() for m in models], title="catalog",
-         csv_from_json=True)  # fmt: skip
+    print_models(cat, fmt, filters=filters, sort=LIST_SORT, top=None, title="catalog",
+                 compact=compact)  # fmt: skip
 
 
 def _flatten(value: Any, prefix: str = "") -> Any:

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
-from catalog.domain import Model
+from catalog.domain import Model, listing_json
 from catalog.errors import UsageError
 from catalog.search.explain import EmptyReason, why_empty
 from catalog.search.filters import SHORTLIST_SORT, Filters, Sort
 from catalog.store import model_queries as q
-from catalog.store.ranked_page import ranked_page
+from catalog.store.ranked_page import ranked_page, ranked_rows
 
 if TYPE_CHECKING:
     from catalog.fit.coefficients import FitCoefficients
@@ -116,6 +117,41 @@ class SearchEngine:
     ) -> list[Model]:
         """One page of the models matching ``filters`` in ``sort`` order."""
         return [h.model for h in self.hits(filters, sort=sort, top=top, offset=offset)]
+
+    def stream_hits(self, filters: Filters, *, sort: Sort, top: int | None = None) -> Iterator[Hit]:
+        """Every model matching ``filters`` (the first ``top``) in ``sort`` order, with fit
+        coefficients, read a page at a time as the caller consumes them: what :meth:`hits`
+        answers, for listings too long to hold (``list --format json`` of a million models).
+
+        Raises (at once, before any row is read): what :meth:`criteria` raises.
+        """
+        return (
+            Hit(Model.from_json(row.data), row.fit)
+            for row in self._stream(self.criteria(filters), sort, top, fit=True)
+        )
+
+    def stream_json(
+        self, filters: Filters, *, sort: Sort, top: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """:meth:`stream_hits` as the models' ``to_json()`` documents (made from the stored
+        documents without building a model each where that gives the same document).
+
+        Raises (at once, before any row is read): what :meth:`criteria` raises.
+        """
+        return (
+            listing_json(row.data)
+            for row in self._stream(self.criteria(filters), sort, top, fit=False)
+        )
+
+    def _stream(
+        self, criteria: q.Criteria, sort: Sort, top: int | None, *, fit: bool
+    ) -> Iterator[q.Row]:
+        with self.engine.connect() as conn:
+            if criteria.needle and sort == SHORTLIST_SORT:
+                yield from ranked_rows(conn, criteria, limit=top, fit=fit)
+            else:
+                order = q.Order(sort.key, sort.descending)
+                yield from q.stream(conn, criteria, order, limit=top, fit=fit)
 
     def count(self, filters: Filters, *, cap: int | None = None) -> int:
         """How many models match (at most ``cap + 1`` counted when ``cap`` is given)."""

@@ -9,7 +9,7 @@ a million models is one indexed query, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,14 +224,51 @@ def page(
     return [row(r._mapping) for r in conn.execute(stmt)]
 
 
+STREAM_PAGE = 500
+"""Rows fetched from the database at a time while a listing is streamed (:func:`stream`)."""
+
+
+def stream(
+    conn: Connection,
+    criteria: Criteria,
+    order: Order,
+    *,
+    limit: int | None = None,
+    fit: bool = True,
+    page_size: int = STREAM_PAGE,
+) -> Iterator[Row]:
+    """Every model matching ``criteria`` in ``order`` (the first ``limit``), read ``page_size``
+    rows at a time as the caller consumes them (a server-side cursor on PostgreSQL, SQLite's
+    own stepping cursor): a listing of a million models never sits in memory.
+
+    ``fit``: read the fit coefficients too (else every row's ``fit`` is None). The rows are
+    read inside ``conn``'s transaction: one consistent snapshot however slowly they are taken.
+    """
+    columns = (MODEL.c.data, *FIT_COLUMNS) if fit else (MODEL.c.data,)
+    stmt: Select[Any] = ordered(select(*columns).where(*where(criteria, conn)), order)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    result = conn.execution_options(yield_per=page_size).execute(stmt)
+    if fit:
+        for values in result:
+            yield row(values._mapping)
+    else:
+        for (data,) in result:
+            yield Row(document(data), None)
+
+
 def row(values: Any) -> Row:
     """A :class:`Row` from a result row's ``data`` and ``fit_*`` values."""
-    data = values["data"]
+    return Row(document(values["data"]), FitCoefficients.from_columns(values))
+
+
+def document(data: Any) -> dict[str, Any]:
+    """A stored model document (a backend without a JSON type hands back its text)."""
     if isinstance(data, str):
         import json
 
         data = json.loads(data)
-    return Row(data, FitCoefficients.from_columns(values))
+    return data  # type: ignore[no-any-return]
 
 
 def count(conn: Connection, criteria: Criteria, *, cap: int | None = None) -> int:
@@ -301,6 +338,7 @@ __all__ = [
     "KindRule",
     "LicenseRule",
     "Order",
+    "STREAM_PAGE",
     "Row",
     "by_id",
     "count",
@@ -311,6 +349,8 @@ __all__ = [
     "license_documents",
     "ordered",
     "page",
+    "document",
     "row",
+    "stream",
     "where",
 ]

@@ -20,16 +20,27 @@ is full:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, false, func, literal_column, not_, or_, select, text, true
 from sqlalchemy.engine import Connection
 
-from catalog.store.model_queries import FIT_COLUMNS, Criteria, Row, count_where, row, where
+from catalog.store.model_queries import (
+    FIT_COLUMNS,
+    Criteria,
+    Row,
+    count_where,
+    document,
+    row,
+    where,
+)
 from catalog.store.search_index import MIN_TRIGRAM, starts
 from catalog.store.tables import MODEL
 
+BATCH = 500
+"""Documents read per query, by id."""
 SORT_AT_LEAST = 1000
 """A rank whose index look-ups find at most this many rows is always read whole and sorted."""
 
@@ -59,10 +70,28 @@ def ranked_page(
     ``sort_at_most``: sort a rank found by index look-ups up to this many rows, walk beyond
     (None: as the costs say, see the module docstring); the answer is the same either way.
     """
+    return list(ranked_rows(conn, criteria, limit=limit, offset=offset, sort_at_most=sort_at_most))
+
+
+def ranked_rows(
+    conn: Connection,
+    criteria: Criteria,
+    *,
+    limit: int | None,
+    offset: int = 0,
+    sort_at_most: int | None = None,
+    fit: bool = True,
+) -> Iterator[Row]:
+    """:func:`ranked_page` one batch of documents at a time, as the caller consumes them: the
+    ranked ids are read first (ids only), the documents :data:`BATCH` at a time.
+
+    ``fit``: read the fit coefficients too (else every row's ``fit`` is None).
+    """
     assert criteria.needle is not None
     want = None if limit is None else offset + limit
     ids = _ranked_ids(conn, criteria, want, sort_at_most)[offset:]
-    return _documents(conn, ids)
+    for start in range(0, len(ids), BATCH):
+        yield from _documents(conn, ids[start : start + BATCH], fit=fit)
 
 
 def _ranked_ids(
@@ -200,15 +229,15 @@ def _isnt(condition: Any) -> Any:
     return not_(func.coalesce(condition, false()))
 
 
-def _documents(conn: Connection, ids: list[str]) -> list[Row]:
-    """The documents of ``ids``, in that order."""
-    found: dict[str, Row] = {}
-    for i in range(0, len(ids), 500):
-        stmt = select(MODEL.c.id, MODEL.c.data, *FIT_COLUMNS).where(
-            MODEL.c.id.in_(ids[i : i + 500])
-        )
-        found.update((r.id, row(r._mapping)) for r in conn.execute(stmt))
+def _documents(conn: Connection, ids: list[str], *, fit: bool = True) -> list[Row]:
+    """The documents of ``ids`` (at most :data:`BATCH`), in that order."""
+    columns = (MODEL.c.data, *FIT_COLUMNS) if fit else (MODEL.c.data,)
+    stmt = select(MODEL.c.id, *columns).where(MODEL.c.id.in_(ids))
+    if fit:
+        found = {r.id: row(r._mapping) for r in conn.execute(stmt)}
+    else:
+        found = {model_id: Row(document(data), None) for model_id, data in conn.execute(stmt)}
     return [found[i] for i in ids]
 
 
-__all__ = ["SORT_AT_LEAST", "ranked_page"]
+__all__ = ["BATCH", "SORT_AT_LEAST", "ranked_page", "ranked_rows"]
