@@ -112,11 +112,15 @@ def _write_value(
     elif isinstance(value, Mapping) and any(isinstance(v, Iterator) for v in value.values()):
         _write_object(stream, value, encoder, indent, depth)
     else:
-        text = encoder.encode(value)
-        if indent and depth:
-            # JSON text has no raw line breaks but its own: nesting is a deeper indent.
-            text = text.replace("\n", "\n" + " " * (indent * depth))
-        stream.write(_escape_c1(text))
+        stream.write(_encoded(encoder, value, indent, depth))
+
+
+def _encoded(encoder: json.JSONEncoder, value: Any, indent: int | None, depth: int) -> str:
+    text = encoder.encode(value)
+    if indent and depth:
+        # JSON text has no raw line breaks but its own: nesting is a deeper indent.
+        text = text.replace("\n", "\n" + " " * (indent * depth))
+    return _escape_c1(text)
 
 
 def _write_array(
@@ -127,11 +131,11 @@ def _write_array(
     else:
         inner = "\n" + " " * (indent * (depth + 1))
         opener, between, closer = "[" + inner, "," + inner, "\n" + " " * (indent * depth) + "]"
+    # The items are plain JSON values (an iterator in them is not streamed, nor allowed).
     empty = True
     for item in items:
-        stream.write(opener if empty else between)
+        stream.write((opener if empty else between) + _encoded(encoder, item, indent, depth + 1))
         empty = False
-        _write_value(stream, item, encoder, indent, depth + 1)
     stream.write("[]" if empty else closer)
 
 

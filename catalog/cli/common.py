@@ -33,6 +33,11 @@ class ModelcatGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader of stdout has gone (`modelcat list -f jsonl | head`): not an error,
+            # and nothing more can be said there. Click would exit 1, a failed verdict here.
+            silence_stdout()
+            raise typer.Exit(0) from None
         except CatalogError as exc:
             report_error(exc)
             raise typer.Exit(int(exit_code_for(exc))) from None
@@ -49,6 +54,20 @@ class ModelcatGroup(TyperGroup):
             error = storage_error(exc, to_db_url(db) if db else default_db_url())
             report_error(error)
             raise typer.Exit(int(exit_code_for(error))) from None
+
+
+def silence_stdout() -> None:
+    """Send what is left of stdout to /dev/null: after its reader has gone, the interpreter's
+    last flush would fail again (and print a traceback) on the way out."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a file (a test's capture): nothing is flushed to a closed pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def report_error(exc: CatalogError) -> None:

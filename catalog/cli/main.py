@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from catalog.cli.common import ModelcatGroup, settings
+from catalog.cli.common import ModelcatGroup, settings, silence_stdout
 from catalog.errors import UsageError
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -156,6 +156,11 @@ def run() -> None:
     try:
         app()
     finally:
+        try:
+            sys.stdout.flush()  # what is still buffered, while a closed pipe can be handled
+        except BrokenPipeError:
+            silence_stdout()  # the reader has gone: not an error (see ModelcatGroup.invoke)
+
         # What the imports built (SQLAlchemy, pydantic, the tables) lives until the process
         # ends, and the interpreter's last garbage collection would walk all of it: ~100 ms,
         # a fifth of a read command. Frozen objects are left out of that walk; the shutdown
