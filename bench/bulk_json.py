@@ -171,6 +171,7 @@ def main() -> None:
             "modelcat list --format json": [script, "list", "--format", "json"],
             "modelcat list --format jsonl": [script, "list", "--format", "jsonl"],
             "modelcat export --format json": [script, "export", "--format", "json"],
+            "modelcat list --format csv": [script, "list", "--format", "csv"],
         }
         if args.before:
             commands["before: modelcat list --format json"] = [
@@ -178,6 +179,9 @@ def main() -> None:
             ]  # fmt: skip
             commands["before: modelcat export --format json"] = [
                 args.before, "export", "--format", "json",
+            ]  # fmt: skip
+            commands["before: modelcat list --format csv"] = [
+                args.before, "list", "--format", "csv",
             ]  # fmt: skip
         before = load()
         samples = measure(commands, env, args.repeat)

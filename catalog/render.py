@@ -211,6 +211,25 @@ def json_csv(records: Sequence[Mapping[str, Any]]) -> str:
     return csv_text([".".join(p) for p in paths], rows)
 
 
+def write_json_csv(
+    records: Callable[[], Iterable[Mapping[str, Any]]], *, out: TextIO | None = None
+) -> None:
+    """:func:`json_csv` of plain JSON objects, written row by row: ``records()`` is read twice,
+    once for the columns (the union of every record's keys), once for the rows, so no more
+    than one record is held at a time."""
+    stream = out or sys.stdout
+    layout: dict[str, Any] = {}
+    for record in records():
+        _merge_layout(layout, record)
+    paths = list(_leaf_paths(layout, ()))
+    if not paths:
+        stream.write(csv_text([], []))
+        return
+    stream.write(_csv_line([".".join(p) for p in paths]) + "\n")
+    for record in records():
+        stream.write(_csv_line([csv_cell(_value_at(record, path)) for path in paths]) + "\n")
+
+
 def _merge_layout(layout: dict[str, Any], record: Mapping[str, Any]) -> None:
     for key, value in record.items():
         known = layout.setdefault(key, None)

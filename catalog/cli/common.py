@@ -125,8 +125,8 @@ class ListingFormat(StrEnum):
 
     @property
     def streamed(self) -> bool:
-        """Written model by model as the store is read (JSON, JSON Lines)."""
-        return self in (ListingFormat.json, ListingFormat.jsonl)
+        """Written model by model as the store is read (JSON, JSON Lines, CSV)."""
+        return self in (ListingFormat.json, ListingFormat.jsonl, ListingFormat.csv)
 
     def plain(self) -> Format:
         """The format of every command this one is (JSON for JSON Lines)."""

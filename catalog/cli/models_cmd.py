@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -36,7 +36,15 @@ from catalog.cli.common import (
 from catalog.cli.estimate_cmd import ContextOpt, DtypeOpt, GpuMemoryOpt, MemoryOpt
 from catalog.columns import MODEL_COLUMNS
 from catalog.errors import UsageError
-from catalog.render import Column, Format, emit, json_indent, write_json, write_jsonl
+from catalog.render import (
+    Column,
+    Format,
+    emit,
+    json_indent,
+    write_json,
+    write_json_csv,
+    write_jsonl,
+)
 from catalog.units import plural
 
 if TYPE_CHECKING:
@@ -89,13 +97,17 @@ def print_models(
 ) -> None:
     """Print a listing; an empty one says which filter removed everything.
 
-    JSON and JSON Lines are written model by model as the store is read (never the whole
-    listing in memory); a table, CSV and Markdown are laid out from the whole listing.
+    JSON, JSON Lines and CSV are written model by model as the store is read (never the
+    whole listing in memory); a table and Markdown are laid out from the whole listing.
     ``title``: the table's (None: the number of models). ``ids``: filled with the ids listed.
     """
     if fmt.streamed:
-        documents = cat.search.stream_json(filters, sort=sort, top=top)
-        write_documents(documents if ids is None else _noting(documents, ids), fmt, compact=compact)
+        # stream_json raises a usage error when called, before any output: no half document
+        write_documents(
+            lambda: _noting(cat.search.stream_json(filters, sort=sort, top=top), ids),
+            fmt,
+            compact=compact,
+        )
         family_notes(cat, filters)
         return
     models = cat.query(filters, sort=sort, top=top)
@@ -109,17 +121,26 @@ def print_models(
         err(why_empty(cat, filters))
 
 
-def write_documents(documents: Iterator[Any], fmt: ListingFormat, *, compact: bool) -> None:
-    """JSON documents as JSON Lines, or as one JSON list (indented on a terminal unless
-    ``compact``), each written as soon as it is read."""
+def write_documents(
+    documents: Callable[[], Iterator[dict[str, Any]]], fmt: ListingFormat, *, compact: bool
+) -> None:
+    """JSON documents as JSON Lines, one JSON list (indented on a terminal unless
+    ``compact``) or CSV (:func:`catalog.render.write_json_csv`: ``documents()`` is read
+    twice), each written as soon as it is read."""
     if fmt is ListingFormat.jsonl:
-        write_jsonl(documents)
+        write_jsonl(documents())
+    elif fmt is ListingFormat.json:
+        write_json(documents(), indent=json_indent(compact=compact))
     else:
-        write_json(documents, indent=json_indent(compact=compact))
+        write_json_csv(documents)
 
 
-def _noting(documents: Iterator[dict[str, Any]], ids: list[str]) -> Iterator[dict[str, Any]]:
-    """``documents`` as they come, each one's id appended to ``ids``."""
+def _noting(documents: Iterator[dict[str, Any]], ids: list[str] | None) -> Iterator[dict[str, Any]]:
+    """``documents`` as they come, their ids in ``ids`` (emptied first: CSV reads twice)."""
+    if ids is None:
+        yield from documents
+        return
+    ids.clear()
     for document in documents:
         ids.append(document["id"])
         yield document
@@ -270,7 +291,7 @@ def shortlist(
         cat = open_catalog(ctx)
         models, title = saved_shortlist.load_shortlist(cat, load, fmt.plain())
         if fmt.streamed:
-            write_documents((m.to_json() for m in models), fmt, compact=compact)
+            write_documents(lambda: (m.to_json() for m in models), fmt, compact=compact)
         else:
             emit(models, MODEL_COLUMNS, fmt.plain(), json_payload=[m.to_json() for m in models],
                  title=title, csv_from_json=True)  # fmt: skip
@@ -369,15 +390,19 @@ def _print_fitting(
     from catalog.units import format_bytes
 
     assert filters.fits is not None
-    hits = cat.search.stream_hits(filters, sort=order, top=top)
-    pairs = ((hit.model, _verdict(hit, filters)) for hit in hits)
     ids: list[str] = []
     if fmt.streamed:
-        documents = ({**m.to_json(), "fit": f.to_json()} for m, f in pairs)
-        write_documents(_noting(documents, ids), fmt, compact=compact)
+        cat.search.criteria(filters)  # a usage error before any output, not half a document
+
+        def documents() -> Iterator[dict[str, Any]]:
+            for hit in cat.search.stream_hits(filters, sort=order, top=top):
+                yield {**hit.model.to_json(), "fit": _verdict(hit, filters).to_json()}
+
+        write_documents(lambda: _noting(documents(), ids), fmt, compact=compact)
         family_notes(cat, filters)
         return ids
-    listed = list(pairs)
+    hits = cat.search.hits(filters, sort=order, top=top)
+    listed = [(hit.model, _verdict(hit, filters)) for hit in hits]
     ids = [m.id for m, _ in listed]
     payload = [{**m.to_json(), "fit": f.to_json()} for m, f in listed]
     emit(listed, FIT_COLUMNS, fmt.plain(), json_payload=payload,

@@ -24,7 +24,7 @@ import pytest
 
 from catalog.api import Catalog
 from catalog.domain import Model, listing_json
-from catalog.render import to_json_text, write_json, write_jsonl
+from catalog.render import json_csv, to_json_text, write_json, write_jsonl
 from catalog.search import LIST_SORT, SHORTLIST_SORT, SearchEngine, Sort, make_filters
 from tests.cli.conftest import cli
 
@@ -80,12 +80,23 @@ def test_export_json_is_the_models_and_licenses_object_as_before(cat: Catalog) -
     assert lines(jsonl.stdout) == before(cat, tier="curated")
 
 
-def test_a_saved_streamed_shortlist_keeps_the_ids_it_wrote(cat: Catalog) -> None:
-    written = lines(cli("shortlist", "--top", "4", "-f", "jsonl", "--save", "picks").stdout)
+def test_csv_written_row_by_row_is_the_csv_of_before(cat: Catalog) -> None:
+    assert cli("list", "--format", "csv").stdout == json_csv(before(cat))
+    exported = cli("export", "--format", "csv", "--tier", "curated")
+    assert exported.stdout == json_csv(before(cat, tier="curated"))
+    assert cli("list", "--tier", "hub", "--format", "csv").stdout == json_csv([])
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_saved_streamed_shortlist_keeps_the_ids_it_wrote(cat: Catalog, fmt: str) -> None:
+    # CSV reads the listing twice (columns, then rows): the ids saved are those written once.
+    shown = cli("shortlist", "--top", "4", "-f", fmt, "--save", "picks")
+    assert shown.exit_code == 0, shown.output
+    written = [m["id"] for m in lines(cli("shortlist", "--top", "4", "-f", "jsonl").stdout)]
     assert len(written) == 4
+    assert cat.saved_list("picks") == written
     loaded = cli("shortlist", "--load", "picks", "-f", "jsonl")
-    assert lines(loaded.stdout) == written
-    assert cat.saved_list("picks") == [m["id"] for m in written]
+    assert [m["id"] for m in lines(loaded.stdout)] == written
 
 
 def test_the_stored_documents_become_the_listing_documents_of_the_models(cat: Catalog) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.render import csv_cell, csv_text, json_csv, markdown_cell
+from catalog.render import csv_cell, csv_text, json_csv, markdown_cell, write_json_csv
 from tests.cli.conftest import cli
 
 ENTRY = """\
@@ -169,3 +169,10 @@ def test_json_csv_round_trips_through_a_csv_reader(records: list[dict[str, Any]]
             assert row[key] == _expected(value)
             if isinstance(value, int) and not isinstance(value, bool):
                 assert int(row[key]) == value  # exact, however large
+
+
+@given(_records)
+def test_csv_written_row_by_row_is_the_csv_of_the_whole_list(records: list[dict[str, Any]]) -> None:
+    out = io.StringIO()
+    write_json_csv(lambda: iter(records), out=out)
+    assert out.getvalue() == json_csv(records)
