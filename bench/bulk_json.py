@@ -11,7 +11,10 @@ baselines measured in the same interleaved rounds:
   ``list --format jsonl``: the least Python can do for this output.
 
 ``--before PATH`` times another ``modelcat`` script (an older checkout) in the same rounds, for
-a before/after ratio. Output goes to ``/dev/null`` (not a terminal: compact JSON).
+a before/after ratio. Output goes to ``/dev/null`` (not a terminal: compact JSON). Processes
+run as installed (bytecode cached, stdout buffered: PYTHONDONTWRITEBYTECODE and
+PYTHONUNBUFFERED are left out), and ``list --format json --top 1`` (start-up and one row) is
+timed too, so what the listing itself costs shows apart from start-up.
 
 The store: ``--store FILE`` reuses a SQLite store; otherwise one is built with
 ``bench/catalog_scale.py``'s ingest (the curated catalog plus ``--hub`` synthetic Hub models
@@ -56,6 +59,8 @@ for (text,) in rows:
     write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\\n")
 """
 BARE_NAME = "bare sqlite3 + json script (the jsonl rows)"
+STARTUP = "modelcat list --format json --top 1"
+"""Start-up and one row: what a listing costs beyond it is the listing."""
 
 
 def load() -> str:
@@ -140,6 +145,11 @@ def report(samples: Mapping[str, list[tuple[float, float]]], models: int) -> Non
         f"the whole-process floor here: {BASELINE} {base:.2f} s "
         f"({base / PEER['wall']:.1f}x the peer's whole run on its machine)"
     )
+    start = wall[STARTUP]
+    print(f"the listing beyond start-up ({STARTUP}: {start:.2f} s):")
+    for name in samples:
+        if name.startswith("modelcat") and name != STARTUP:
+            print(f"  {name:<{width}} {wall[name] - start:>6.2f} s")
 
 
 def main() -> None:
@@ -164,10 +174,13 @@ def main() -> None:
         with sqlite3.connect(store) as conn:
             models = int(conn.execute("SELECT count(*) FROM model").fetchone()[0])
         env = {**os.environ, "MODELCAT_DB": str(store)}
+        for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"):
+            env.pop(name, None)  # as installed: bytecode cached, stdout buffered
         script = modelcat()
         commands: dict[str, list[str]] = {
             BASELINE: baseline_command(),
             BARE_NAME: [sys.executable, "-c", BARE, str(store)],
+            STARTUP: [script, "list", "--format", "json", "--top", "1"],
             "modelcat list --format json": [script, "list", "--format", "json"],
             "modelcat list --format jsonl": [script, "list", "--format", "jsonl"],
             "modelcat export --format json": [script, "export", "--format", "json"],
