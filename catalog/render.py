@@ -226,8 +226,13 @@ def write_json_csv(
         stream.write(csv_text([], []))
         return
     stream.write(_csv_line([".".join(p) for p in paths]) + "\n")
+    keys = [path[0] if len(path) == 1 else None for path in paths]  # most are top-level keys
     for record in records():
-        stream.write(_csv_line([csv_cell(_value_at(record, path)) for path in paths]) + "\n")
+        cells = [
+            csv_cell(record.get(key) if key is not None else _value_at(record, path))
+            for key, path in zip(keys, paths, strict=True)
+        ]
+        stream.write(_csv_line(cells) + "\n")
 
 
 def _merge_layout(layout: dict[str, Any], record: Mapping[str, Any]) -> None:
@@ -270,12 +275,16 @@ def csv_cell(value: Any) -> str:
     ``=HYPERLINK(...)`` from a model card is shown, not run. Numbers are never changed: ``-1``
     stays a number.
     """
-    if isinstance(value, list | tuple):
+    if value is None:
+        return ""
+    if type(value) is str:
+        text = value
+    elif isinstance(value, list | tuple):
         if any(isinstance(v, dict | list) for v in value):
             text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         else:
             text = "; ".join(_scalar_text(v) for v in value)
-    elif value is None or isinstance(value, bool | int | float):
+    elif isinstance(value, bool | int | float):
         return _scalar_text(value)
     else:
         text = str(value)
@@ -310,8 +319,12 @@ def _csv_line(cells: Sequence[str]) -> str:
     return ",".join(_quoted(cell) for cell in cells)
 
 
+_QUOTE = re.compile('[,"\n\r]')
+"""What makes a CSV cell need quotes."""
+
+
 def _quoted(cell: str) -> str:
-    if any(c in cell for c in ',"\n\r'):
+    if _QUOTE.search(cell):
         return '"' + cell.replace('"', '""') + '"'
     return cell
 
