@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection
 
 from catalog.domain import Model
@@ -109,14 +109,16 @@ def _refresh_fit(conn: Connection, repos: Sequence[str]) -> None:
     keys = sorted({r.lower() for r in repos})
     values = []
     for chunk in chunks(keys):
-        stmt = select(MODEL.c.id, MODEL.c.tier, MODEL.c.hub_key, MODEL.c.data).where(
-            MODEL.c.hub_key.in_(chunk)
+        # Only the rows whose coefficients can change: reading every Hub-tier document of a
+        # discovery page to skip it cost more than the rest of the page's write.
+        synced_keys = [k for k in chunk if k in configs]
+        stmt = select(MODEL.c.id, MODEL.c.hub_key, MODEL.c.data).where(
+            MODEL.c.hub_key.in_(chunk),
+            or_(MODEL.c.tier == "curated", MODEL.c.hub_key.in_(synced_keys)),
         )
         rows: Sequence[Any] = conn.execute(stmt).all()
-        for model_id, tier, hub_key, data in rows:
+        for model_id, hub_key, data in rows:
             synced = configs.get(hub_key)
-            if tier != "curated" and synced is None:
-                continue
             model = Model.from_json(_document(data))
             coefficients = model_coefficients(model, synced_config=synced)
             fit = coefficients.columns() if coefficients is not None else EMPTY_COLUMNS
@@ -130,10 +132,12 @@ def _refresh_bound(conn: Connection, repos: Sequence[str]) -> None:
         return
     models: list[tuple[str, str, str, str]] = []
     for chunk in chunks(list(repos)):
-        stmt = select(MODEL.c.id, MODEL.c.hub_id, MODEL.c.license, MODEL.c.bound_licenses).where(
-            MODEL.c.hub_id.in_(chunk), MODEL.c.tier == "hub"
-        )
-        models.extend(tuple(row) for row in conn.execute(stmt))
+        # The tier is checked here, not in SQL: given ``tier = 'hub'`` as well, SQLite may walk
+        # the tier index (every Hub-tier row) instead of looking the Hub ids up.
+        stmt = select(
+            MODEL.c.id, MODEL.c.hub_id, MODEL.c.license, MODEL.c.bound_licenses, MODEL.c.tier
+        ).where(MODEL.c.hub_id.in_(chunk))
+        models.extend(row[:4] for row in conn.execute(stmt) if row[4] == "hub")
     if not models:
         return
     index = LineageIndex(conn, identifiers(conn)).load(hub_id for _, hub_id, _, _ in models)

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from catalog.errors import StorageError
@@ -124,6 +124,34 @@ def analyze(engine: Engine, *, only_if_needed: bool = False) -> None:
             conn.execute(text("PRAGMA optimize"))
         else:
             conn.execute(text("ANALYZE"))
+
+
+def refresh_statistics(conn: Connection, *, growth: float = 2.0) -> bool:
+    """SQLite: ``ANALYZE`` (inside ``conn``'s transaction) once ``model`` holds ``growth`` times
+    the rows its statistics counted; returns whether it ran.
+
+    Statistics taken of a small store mislead the planner as the store grows: told ``model``
+    has 135 rows, SQLite scans the table rather than look up a page of 1,000 ids, and a
+    discovery into a fresh store slows to a crawl. Refreshed at each doubling, they cost about
+    one more ``ANALYZE`` of the final store in all. PostgreSQL's autovacuum keeps its own.
+    """
+    from sqlalchemy import text
+
+    if conn.dialect.name != "sqlite":
+        return False
+    rows = conn.execute(text("SELECT max(rowid) FROM model")).scalar() or 0
+    has_stats = conn.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+    ).first()
+    stat = None
+    if has_stats is not None:
+        stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'model' LIMIT 1"))
+        stat = stat.scalar()
+    counted = int(str(stat).split()[0]) if stat else 0
+    if rows < max(growth * counted, 1000):
+        return False
+    conn.execute(text("ANALYZE"))
+    return True
 
 
 def storage_error(exc: BaseException, engine: Engine | str | None = None) -> StorageError:

@@ -77,9 +77,17 @@ def write_repo(
 
 
 def write_listed(
-    conn: Connection, snapshots: Sequence[HubSnapshot], lineage: Sequence[LineageLink]
+    conn: Connection,
+    snapshots: Sequence[HubSnapshot],
+    lineage: Sequence[LineageLink],
+    *,
+    deferred: set[str] | None = None,
 ) -> None:
-    """Replace the snapshots and the whole lineage of listed repos (a listing page at once)."""
+    """Replace the snapshots and the whole lineage of listed repos (a listing page at once).
+
+    ``deferred``: the derived columns are left for the caller, who adds the repo ids to it
+    (a bulk write refreshes them all at its end: ``catalog.store.bulk``).
+    """
     if not snapshots:
         return
     hold_write_lock(conn)
@@ -90,7 +98,10 @@ def write_listed(
     conn.execute(HUB_SNAPSHOT.insert(), [_snapshot_row(s) for s in snapshots])
     if lineage:
         conn.execute(HUB_LINEAGE.insert(), [_lineage_row(link) for link in lineage])
-    refresh_derived(conn, ids)
+    if deferred is not None:
+        deferred.update(ids)
+    else:
+        refresh_derived(conn, ids)
 
 
 def record_failure(engine: Engine, repo_id: str, error: str, *, at: dt.datetime) -> None:
@@ -234,7 +245,9 @@ def replace_hub_tier(
         )
     }
     kept = [m for m in models if m.id not in taken]
-    conn.execute(delete(MODEL).where(MODEL.c.id.in_(ids), MODEL.c.tier == "hub"))
+    # Every other row of these ids is Hub-tier: deleted by primary key alone (given the tier as
+    # well, SQLite may walk the tier index, every Hub-tier row, instead of the ids).
+    conn.execute(delete(MODEL).where(MODEL.c.id.in_([m.id for m in kept])))
     if kept:
         conn.execute(
             MODEL.insert(),

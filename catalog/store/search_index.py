@@ -120,6 +120,31 @@ def bulk_inserts(conn: Connection, *, indexed: ColumnElement[bool]) -> Iterator[
         conn.execute(text(statement))
 
 
+@contextmanager
+def rebuilt_after(conn: Connection) -> Iterator[None]:
+    """Rows of ``model`` inserted, replaced and deleted in any number: no trigger per row, the
+    index rebuilt from ``model`` in one pass at the end (SQLite; a no-op elsewhere).
+
+    The rebuild reads every row: for writes that touch a large part of the table. An error
+    rolls the trigger changes back with the caller's transaction.
+    """
+    if conn.dialect.name != "sqlite" or not _has_fts(conn):
+        yield
+        return
+    for statement in _SQLITE_DROP[:3]:  # the triggers, not the table
+        conn.execute(text(statement))
+    yield
+    for statement in _SQLITE_CREATE[1:]:  # the triggers, then the rebuild
+        conn.execute(text(statement))
+
+
+def _has_fts(conn: Connection) -> bool:
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+    )
+    return found.first() is not None
+
+
 def drop_index(conn: Connection) -> None:
     """Remove the text index."""
     if conn.dialect.name == "sqlite":
@@ -195,5 +220,6 @@ __all__ = [
     "create_index",
     "drop_index",
     "matches",
+    "rebuilt_after",
     "starts",
 ]

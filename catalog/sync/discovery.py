@@ -1,9 +1,12 @@
 """``discover``: store uncurated Hub models as the ``hub`` tier, a listing page at a time.
 
 One request per 1000 models (``list_models`` follows the ``Link: rel="next"`` pages), with
-everything the tier needs expanded in the listing itself: no per-model request. Each page is
-written in one transaction (models, snapshots, lineage), so a cancelled or failed discovery
-keeps the pages it finished. Curated repos are counted but never written.
+everything the tier needs expanded in the listing itself: no per-model request. Pages are
+written by ``catalog.sync.storage.ListingWriter``: each in one transaction (models, snapshots,
+lineage) at first, in bulk rounds (indexes rebuilt once per round) once the run has written as
+many models as the store held. A cancelled or failed discovery keeps the pages and rounds it
+finished; a second Ctrl-C rolls back the round in progress. Curated repos are counted but
+never written.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from catalog.store.engine import STORE_ERRORS, analyze, storage_error
 from catalog.sync.drift import LicenseTable
 from catalog.sync.hub_model import hub_model_id
 from catalog.sync.report import SyncFailure, SyncProgress, SyncReport
-from catalog.sync.storage import write_listing_page
+from catalog.sync.storage import ListingWriter, PageWritten, RoundLost
 
 if TYPE_CHECKING:
     from catalog.api import Catalog
@@ -86,18 +89,23 @@ def discover(
     )
     run = _Discovery(cat, client, progress)
     try:
-        for info in listing:
-            if min_downloads and (info.downloads or 0) < min_downloads:
-                break
-            run.add(info)
-            if cancel is not None and cancel.is_set():
-                run.report.cancelled = True
-                break
-    except CatalogError as exc:
-        if isinstance(exc, HubUnreachableError) and run.seen == 0:
-            raise  # no answer at all: one line, and the store stays as it was
-        run.report.failed.append(SyncFailure(LISTING, str(exc)))
-    run.flush()
+        try:
+            for info in listing:
+                if min_downloads and (info.downloads or 0) < min_downloads:
+                    break
+                run.add(info)
+                if cancel is not None and cancel.is_set():
+                    run.report.cancelled = True
+                    break
+        except CatalogError as exc:
+            if isinstance(exc, HubUnreachableError) and run.seen == 0:
+                raise  # no answer at all: one line, and the store stays as it was
+            run.report.failed.append(SyncFailure(LISTING, str(exc)))
+        run.flush()
+        run.finish()
+    except BaseException:
+        run.writer.abort()  # an open bulk round is rolled back whole
+        raise
     analyze(cat.engine)
     run.report.requests = client.requests_made - start
     run.report.discovered = run.seen
@@ -117,10 +125,13 @@ class _Discovery:
         self.client = client
         self.progress = progress
         self.report = SyncReport(discovered=0)
-        self.licenses = LicenseTable.of({lic.id: lic for lic in cat.licenses()})
+        licenses = LicenseTable.of({lic.id: lic for lic in cat.licenses()})
         with cat.connect() as conn:
-            self.families = hub_store.base_families(conn)
+            families = hub_store.base_families(conn)
             self.curated = hub_store.curated_hub_ids(conn)
+        self.writer = ListingWriter(
+            cat.engine, endpoint=client.endpoint, licenses=licenses, families=families
+        )
         self.batch: list[HubModel] = []
         self.seen = 0
 
@@ -138,11 +149,15 @@ class _Discovery:
             return
         batch, self.batch = self.batch, []
         try:
-            self._write(batch)
+            self._stored(self.writer.write(batch))
+        except RoundLost as lost:
+            self._lost(lost)
         except STORE_ERRORS:
             for info in batch:  # one model that cannot be stored must not cost the page
                 try:
-                    self._write([info])
+                    self._stored(self.writer.write([info]))
+                except RoundLost as lost:
+                    self._lost(lost)
                 except STORE_ERRORS as exc:
                     error = str(storage_error(exc, self.cat.engine))
                     self.report.failed.append(
@@ -151,17 +166,20 @@ class _Discovery:
         if self.progress is not None:
             self.progress(SyncProgress("discover", self.seen, None, f"{self.seen} models listed"))
 
-    def _write(self, batch: list[HubModel]) -> None:
-        with self.cat.engine.begin() as conn:
-            page = write_listing_page(
-                conn,
-                batch,
-                endpoint=self.client.endpoint,
-                licenses=self.licenses,
-                families=self.families,
-            )
-        self.report.synced += page.synced
-        self.report.unchanged += page.unchanged
-        for model in page.models:
-            if model.hub_id:
-                self.families.setdefault(model.hub_id.lower(), model.family)
+    def finish(self) -> None:
+        """Commit an open bulk round."""
+        try:
+            self._stored(self.writer.finish())
+        except RoundLost as lost:
+            self._lost(lost)
+
+    def _stored(self, pages: list[PageWritten]) -> None:
+        for page in pages:
+            self.report.synced += page.synced
+            self.report.unchanged += page.unchanged
+
+    def _lost(self, lost: RoundLost) -> None:
+        error = str(storage_error(lost.error, self.cat.engine))
+        for page in lost.pages:
+            for model in page.models:
+                self.report.failed.append(SyncFailure(model.id, error, model.hub_id))
