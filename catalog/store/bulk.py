@@ -24,7 +24,8 @@ use it when the write is at least about as large as what the store already holds
 ``catalog.sync.storage.ListingWriter``).
 
 On PostgreSQL the indexes stay (dropping one locks every reader out until the commit) and
-only the derived columns are deferred; the rows go in as multi-row ``INSERT``s.
+only the derived columns are deferred (psycopg 3 already sends an executemany's rows in one
+pipeline; ``COPY`` is not used).
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def bulk_write(engine: Engine) -> Iterator[BulkWrite]:
                 _derive(conn, bulk.pending)
         finally:
             conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+    # The whole bulk went through the write-ahead log: copy it into the file and truncate it
+    # (else a log as large as the bulk stays on disk). Best effort: a reader can hold it.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").all()
 
 
 def _drop_indexes(conn: Connection) -> list[str]:

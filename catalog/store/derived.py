@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import String, bindparam, cast, delete, select, update
 from sqlalchemy.engine import Connection
 
 from catalog.domain import Model
@@ -100,25 +100,30 @@ def _refresh_fit(conn: Connection, repos: Sequence[str]) -> None:
 
     configs: dict[str, dict[str, Any]] = {}
     for chunk in chunks(repos):
+        # A missing config is stored as JSON ``null``, which ``IS NOT NULL`` lets through.
         stmt = select(HUB_SNAPSHOT.c.repo_id, HUB_SNAPSHOT.c.config).where(
-            HUB_SNAPSHOT.c.repo_id.in_(chunk), HUB_SNAPSHOT.c.config.is_not(None)
+            HUB_SNAPSHOT.c.repo_id.in_(chunk),
+            HUB_SNAPSHOT.c.config.is_not(None),
+            cast(HUB_SNAPSHOT.c.config, String) != "null",
         )
         for repo_id, config in conn.execute(stmt):
             if isinstance(config, dict):
                 configs[repo_id.lower()] = config
-    keys = sorted({r.lower() for r in repos})
+    # Only the rows whose coefficients can change (curated, or with a synced config): reading
+    # every Hub-tier document of a discovery page to skip it cost more than the page's write.
+    curated = select(MODEL.c.hub_key).where(MODEL.c.tier == "curated", MODEL.c.hub_key.is_not(None))
+    wanted = {k for (k,) in conn.execute(curated)} | configs.keys()
+    keys = sorted({r.lower() for r in repos} & wanted)
     values = []
     for chunk in chunks(keys):
-        # Only the rows whose coefficients can change: reading every Hub-tier document of a
-        # discovery page to skip it cost more than the rest of the page's write.
-        synced_keys = [k for k in chunk if k in configs]
-        stmt = select(MODEL.c.id, MODEL.c.hub_key, MODEL.c.data).where(
-            MODEL.c.hub_key.in_(chunk),
-            or_(MODEL.c.tier == "curated", MODEL.c.hub_key.in_(synced_keys)),
+        stmt = select(MODEL.c.id, MODEL.c.tier, MODEL.c.hub_key, MODEL.c.data).where(
+            MODEL.c.hub_key.in_(chunk)
         )
         rows: Sequence[Any] = conn.execute(stmt).all()
-        for model_id, hub_key, data in rows:
+        for model_id, tier, hub_key, data in rows:
             synced = configs.get(hub_key)
+            if tier != "curated" and synced is None:
+                continue
             model = Model.from_json(_document(data))
             coefficients = model_coefficients(model, synced_config=synced)
             fit = coefficients.columns() if coefficients is not None else EMPTY_COLUMNS
