@@ -112,6 +112,36 @@ def test_a_broken_listing_keeps_the_pages_already_stored(
     assert json.loads(result.stdout)["failed"][0]["model"] == "hub listing"
 
 
+def test_a_large_discovery_in_bulk_rounds_stores_the_same(
+    cat: Catalog, hub: FakeHub, client: HubClient, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """Past its first pages a discovery writes in bulk rounds: the same rows, report and
+    re-discovery as a discovery written page by page."""
+    import catalog.sync.storage as storage
+
+    hub.add_synthetic_models(2500)
+    paged = discover(cat, client=client)
+    monkeypatch.setattr(storage, "BULK_AFTER", 1000)
+    monkeypatch.setattr(storage, "ROUND_MIN", 600)
+    rounds: list[int] = []
+    real_begin = storage.ListingWriter._begin_round
+
+    def counted(writer: storage.ListingWriter) -> None:
+        rounds.append(writer.written)
+        real_begin(writer)
+
+    monkeypatch.setattr(storage.ListingWriter, "_begin_round", counted)
+    with Catalog.open(tmp_path / "bulk.db") as bulk:
+        report = discover(bulk, client=client)
+        assert rounds and rounds[0] >= 1000  # the first pages went page by page
+        assert sorted(report.synced) == sorted(paged.synced) and report.ok
+        assert bulk.count(_filters(tier="hub")) == cat.count(_filters(tier="hub"))
+        ids = [m.id for m in cat.shortlist(search="llama", top=500)]
+        assert ids and [m.id for m in bulk.shortlist(search="llama", top=500)] == ids
+        again = discover(bulk, client=client)
+        assert sorted(again.unchanged) == sorted(paged.synced) and again.synced == []
+
+
 def test_cli_discovery_json(hub: FakeHub, db_path: Path) -> None:
     hub.add_synthetic_models(50)
     result = CliRunner().invoke(app, ["sync", "--discover", "--author", "TheBloke", "-f", "json"])
