@@ -32,6 +32,7 @@ Usage: python bench/catalog_scale.py [--models 100000 ...] [--db sqlite] [--db p
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import statistics
@@ -282,6 +283,8 @@ def side_by_side(results: dict[str, Results]) -> str:
 
 
 def main() -> None:
+    logging.basicConfig(format="  %(message)s")
+    logging.getLogger("catalog.store.bulk").setLevel(logging.DEBUG)  # the bulk's phases
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--models", type=int, action="append", help="store size (repeatable; 100000 if none)"

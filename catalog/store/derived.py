@@ -40,17 +40,28 @@ def identifiers(conn: Connection) -> LicenseIdentifiers:
     return LicenseIdentifiers.from_licenses({e.id: e for e in entries})
 
 
-def refresh_derived(conn: Connection, repo_ids: Iterable[str]) -> None:
+def refresh_derived(
+    conn: Connection, repo_ids: Iterable[str], *, bases: set[str] | None = None
+) -> None:
     """Recompute the derived columns after the rows of ``repo_ids`` (Hub ids) were written.
 
     Their own models' fit coefficients (a synced config.json applies), and the binding licenses
-    of every Hub-tier derivative of them, down to the deepest level followed.
+    of every Hub-tier derivative of them, down to the deepest level followed. ``bases``: every
+    repo id that some lineage row names as a base (:func:`lineage_bases`), when the caller
+    has read them; derivatives are then looked up for those of ``repo_ids`` only.
     """
     repos = sorted(set(repo_ids))
     if not repos:
         return
     _refresh_fit(conn, repos)
-    _refresh_bound(conn, sorted(set(repos) | derivatives_of(conn, repos)))
+    parents = repos if bases is None else [r for r in repos if r in bases]
+    _refresh_bound(conn, sorted(set(repos) | derivatives_of(conn, parents)))
+
+
+def lineage_bases(conn: Connection) -> set[str]:
+    """Every repo id a lineage row names as a base (one walk of the base index: cheaper than
+    looking up each of a bulk write's many repo ids there)."""
+    return {b for (b,) in conn.execute(select(HUB_LINEAGE.c.base_repo_id).distinct())}
 
 
 def refresh_after_rebuild(conn: Connection) -> None:
@@ -172,4 +183,10 @@ def _document(data: Any) -> dict[str, Any]:
     return json.loads(data) if isinstance(data, str) else dict(data)
 
 
-__all__ = ["identifiers", "refresh_after_rebuild", "refresh_all", "refresh_derived"]
+__all__ = [
+    "identifiers",
+    "lineage_bases",
+    "refresh_after_rebuild",
+    "refresh_all",
+    "refresh_derived",
+]

@@ -81,11 +81,11 @@ def write_listed(
     snapshots: Sequence[HubSnapshot],
     lineage: Sequence[LineageLink],
     *,
-    deferred: set[str] | None = None,
+    deferred: list[str] | None = None,
 ) -> None:
     """Replace the snapshots and the whole lineage of listed repos (a listing page at once).
 
-    ``deferred``: the derived columns are left for the caller, who adds the repo ids to it
+    ``deferred``: the derived columns are left for the caller, who appends the repo ids to it
     (a bulk write refreshes them all at its end: ``catalog.store.bulk``).
     """
     if not snapshots:
@@ -99,7 +99,7 @@ def write_listed(
     if lineage:
         conn.execute(HUB_LINEAGE.insert(), [_lineage_row(link) for link in lineage])
     if deferred is not None:
-        deferred.update(ids)
+        deferred.extend(ids)
     else:
         refresh_derived(conn, ids)
 

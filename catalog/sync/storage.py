@@ -65,12 +65,12 @@ def write_listing_page(
     endpoint: str,
     licenses: LicenseTable,
     families: Mapping[str, str],
-    deferred: set[str] | None = None,
+    deferred: list[str] | None = None,
 ) -> PageWritten:
     """Store one discovery listing page: Hub-tier models, their snapshots and lineage.
 
     Call inside ``engine.begin()``, so a page is written whole or not at all, or inside a bulk
-    write (``catalog.store.bulk``) with its ``pending`` set as ``deferred``: the derived
+    write (``catalog.store.bulk``) with its ``pending`` list as ``deferred``: the derived
     columns are then refreshed at the bulk's end instead of per page.
     """
     at = now()
@@ -212,7 +212,7 @@ class ListingWriter:
             self._round_end = self.written + size
 
     def _write(
-        self, conn: Connection, infos: Sequence[HubModel], deferred: set[str] | None
+        self, conn: Connection, infos: Sequence[HubModel], deferred: list[str] | None
     ) -> PageWritten:
         page = write_listing_page(
             conn,
