@@ -78,6 +78,7 @@ def bulk_write(engine: Engine) -> Iterator[BulkWrite]:
 
         cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
         conn.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
+        _clock[0] = time.perf_counter()
         try:
             indexes = _drop_indexes(conn)
             _phase("indexes dropped")
