@@ -4,6 +4,7 @@ that does not finish leaves the store as it was, indexes included."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from catalog.api import Catalog, make_filters
 from catalog.hub import HubModel
 from catalog.licenses import IntendedUse
 from catalog.store.bulk import bulk_write
+from catalog.store.engine import STORE_ERRORS
 from catalog.store.hub_store import base_families
 from catalog.sync.drift import LicenseTable
 from catalog.sync.storage import ListingWriter, write_listing_page
@@ -102,9 +104,9 @@ def _setup(cat: Catalog) -> tuple[LicenseTable, dict[str, str]]:
         return licenses, base_families(conn)
 
 
-def _page_by_page(cat: Catalog) -> None:
+def _page_by_page(cat: Catalog, pages: list[list[HubModel]] | None = None) -> None:
     licenses, families = _setup(cat)
-    for page in _pages(_listing()):
+    for page in pages if pages is not None else _pages(_listing()):
         with cat.engine.begin() as conn:
             written = write_listing_page(
                 conn, page, endpoint=ENDPOINT, licenses=licenses, families=families
@@ -232,3 +234,25 @@ def test_a_bulk_that_does_not_finish_leaves_the_store_as_it_was(db_url: str) -> 
         assert _schema_objects(cat.engine) == objects
         assert _rows(cat.engine, "model", "id") == models
         assert _answers(cat) == answers
+
+
+def test_a_page_that_fails_inside_a_round_is_rolled_back_alone(
+    db_url: str, second_url: str
+) -> None:
+    listing = _listing()
+    first, broken, last = listing[:PAGE], listing[PAGE : 2 * PAGE], listing[2 * PAGE : 3 * PAGE]
+    broken[-1] = dataclasses.replace(broken[-1], downloads=2**70)  # no column holds it
+    with Catalog.open(db_url) as paged, Catalog.open(second_url) as bulk:
+        _page_by_page(paged, [first, last])
+        licenses, families = _setup(bulk)
+        writer = ListingWriter(
+            bulk.engine, endpoint=ENDPOINT, licenses=licenses, families=families, bulk_after=0
+        )
+        assert writer.write(first) == []  # held until the round commits
+        with pytest.raises(STORE_ERRORS):
+            writer.write(broken)
+        writer.write(last)
+        pages = writer.finish()
+        assert [len(p.models) for p in pages] == [len(first), len(last)]
+        assert _rows(bulk.engine, "model", "id") == _rows(paged.engine, "model", "id")
+        assert _answers(bulk) == _answers(paged)
