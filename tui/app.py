@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from catalog.errors import CatalogError, UsageError
+from tui.browse_query import COUNT_DELAY
 from tui.commands import ModelJump
 from tui.long_tasks import LongTasks
 from tui.remembered import Remembered, load_remembered, save_remembered
@@ -73,6 +74,7 @@ class ModelcatApp(App[None]):
         export_dir: Path | None = None,
         theme: str | None = None,
         hardware: Hardware | None = None,
+        count_delay: float = COUNT_DELAY,
     ) -> None:
         super().__init__()
         self.catalog = catalog
@@ -90,6 +92,8 @@ class ModelcatApp(App[None]):
         """The format of the last export, offered first next time."""
         self.hardware = hardware
         """This machine; probed in a worker when not given."""
+        self.count_delay = count_delay
+        """Seconds without a newer query before the browse screen counts every match."""
         self.tasks = LongTasks()
         """The running sync and benchmark, cancelled when the app quits."""
         self.quit_at: float | None = None
@@ -439,6 +443,7 @@ def make_app(
     export_dir: Path | None = None,
     theme: str | None = None,
     hardware: Hardware | None = None,
+    count_delay: float = COUNT_DELAY,
 ) -> ModelcatApp:
     """Build the app over ``catalog``, or over a catalog opened from ``db``/``data_dir``.
 
@@ -450,6 +455,8 @@ def make_app(
         theme: a Textual theme name (``ansi-dark`` uses the terminal's own colours).
         hardware: the machine to judge fit against (``catalog.fit.hardware.Hardware``); probed in
             the background when not given.
+        count_delay: seconds without a newer query (typing paused) before the browse screen
+            counts every match of a result whose first page is full (0: at once).
 
     Raises:
         CatalogError: the database cannot be opened or the curated files are invalid;
@@ -461,7 +468,12 @@ def make_app(
 
         catalog = Catalog.open(db, data_dir=data_dir)
     return ModelcatApp(
-        catalog, owns_catalog=owns, export_dir=export_dir, theme=theme, hardware=hardware
+        catalog,
+        owns_catalog=owns,
+        export_dir=export_dir,
+        theme=theme,
+        hardware=hardware,
+        count_delay=count_delay,
     )
 
 

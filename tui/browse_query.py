@@ -1,5 +1,5 @@
-"""One refresh of the browse screen, run in a worker thread: the first page, a capped count
-(none when the first page holds everything), why it is empty.
+"""One refresh of the browse screen, run in a worker thread: the first page and why it is empty;
+the count of every match is made apart (:func:`count_matches`), when typing pauses.
 
 Everything here calls the search engine (``catalog.search``): the filters, the licence and fit
 judgments and lifecycle are its; the screen only shows the ``BrowseResult``.
@@ -28,7 +28,9 @@ FILTER_LABELS = {
     "hide_retired": "include retired (off)",
 }
 COUNT_CAP = 1000
-"""A keystroke counts at most this many matches ("1,000+"); the exact count follows."""
+"""The first count stops past this many matches ("1,000+"); the exact count follows."""
+COUNT_DELAY = 0.5
+"""Seconds without a newer query (the user paused typing) before every match is counted."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class BrowseResult:
 
     state: FilterState
     total: int
-    """Matches counted, at most ``COUNT_CAP + 1`` while ``capped``."""
+    """How many models match; a lower bound while ``at_least``."""
     first_page: list[TableRow]
     loader: PageLoader
     filters: Filters
@@ -45,8 +47,9 @@ class BrowseResult:
     problems: dict[str, str] = field(default_factory=dict)
     """Filter fields whose text does not parse, with the reason (those filters are ignored)."""
     notes: list[str] = field(default_factory=list)
-    capped: bool = False
-    """More than ``COUNT_CAP`` match: the exact count is still to come (:func:`exact_count`)."""
+    at_least: bool = False
+    """``total`` is a lower bound (a full first page, or a count stopped at ``COUNT_CAP``):
+    the exact count is still to come (:func:`count_matches`)."""
 
 
 def run_browse_query(
@@ -58,7 +61,10 @@ def run_browse_query(
     rows: RowMaker,
     hardware: Hardware | None = None,
 ) -> BrowseResult:
-    """Read the first page for ``state`` and count (up to a cap); explain an empty result.
+    """Read the first page for ``state``; explain an empty result.
+
+    Only a first page that is not full tells how many models match; a full one leaves the count
+    to :func:`count_matches` (``at_least``), so a keystroke costs one page, not a count.
 
     Args:
         cat: the catalog.
@@ -81,17 +87,23 @@ def run_browse_query(
         return rows(cat.search.hits(filters, sort=sort, top=limit, offset=offset))
 
     first = loader(0, page_size)
-    # A first page that is not full is the whole answer: no count to make.
-    total = len(first) if len(first) < page_size else cat.count(filters, cap=COUNT_CAP)
-    reason = None if total else _why_empty(cat, filters)
+    reason = None if first else _why_empty(cat, filters)
     return BrowseResult(
-        state, total, first, loader, filters, reason, problems, notes, capped=total > COUNT_CAP
+        state,
+        len(first),
+        first,
+        loader,
+        filters,
+        reason,
+        problems,
+        notes,
+        at_least=len(first) >= page_size > 0,
     )
 
 
-def exact_count(cat: Catalog, result: BrowseResult) -> int:
-    """Every match of ``result``'s filters (run after the capped first answer is shown)."""
-    return cat.count(result.filters)
+def count_matches(cat: Catalog, result: BrowseResult, *, cap: int | None) -> int:
+    """How many models match ``result``'s filters; with ``cap``, counting stops at ``cap + 1``."""
+    return cat.count(result.filters, cap=cap)
 
 
 def _why_empty(cat: Catalog, filters: Filters) -> str:

@@ -32,7 +32,7 @@ from catalog.search import SHORTLIST_SORT, SORT_KEYS, TIERS, FitQuery, Sort, mak
 from catalog.testing.hub_seed import load_curated
 from catalog.units import parse_count
 from tests.search.conftest import DERIVATIVES
-from tui.browse_query import COUNT_CAP, run_browse_query
+from tui.browse_query import COUNT_CAP, count_matches, run_browse_query
 from tui.columns import row_maker
 from tui.screens.browse import FIT_DTYPES
 from tui.state import FilterState, FitState, UseState
@@ -327,7 +327,11 @@ def tui_browse(cat: Catalog, state: FilterState, question: Question) -> tuple[li
         page_size=question.top or EVERYTHING, rows=row_maker({}), hardware=hardware,
     )  # fmt: skip
     assert not result.problems, result.problems
-    return [row.key for row in result.first_page], result.total
+    shown = [row.key for row in result.first_page]
+    assert result.total == len(shown)
+    if not result.at_least:
+        return shown, result.total
+    return shown, count_matches(cat, result, cap=COUNT_CAP)
 
 
 def verdicts(url: str, ids: list[str], use: Use) -> dict[str, str]:

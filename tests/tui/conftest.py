@@ -48,6 +48,9 @@ def app_factory(cat: Catalog, machine: Any, tmp_path: Path) -> Iterator[Callable
     def build(**kwargs: Any) -> ModelcatApp:
         kwargs.setdefault("hardware", machine)
         kwargs.setdefault("export_dir", tmp_path / "exports")
+        # Count at once rather than when typing pauses, so waiting for workers sees the count
+        # (test_browse.py tests the pause with a delay of its own).
+        kwargs.setdefault("count_delay", 0)
         return make_app(catalog=cat, **kwargs)
 
     yield build

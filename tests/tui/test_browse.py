@@ -5,8 +5,12 @@ search, sorting and the mouse."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
+import pytest
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select
 
 from catalog.api import Catalog
@@ -15,6 +19,8 @@ from catalog.search import SHORTLIST_SORT, Sort, make_filters
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import settle, shown_ids, status_text, table_rows
 from tui.app import ModelcatApp
+from tui.browse_query import COUNT_CAP, BrowseResult, count_matches
+from tui.screens import browse
 from tui.screens.browse import PAGE_SIZE
 from tui.screens.detail import DetailScreen
 from tui.widgets.filter_panel import FilterPanel
@@ -45,6 +51,100 @@ async def test_first_screen_lists_every_model_ranked(app: ModelcatApp, cat: Cata
         assert shown_ids(app) == first_page(expected(cat))
         assert app.browse.table.total == served(cat)
         assert status_text(app).startswith(f"{served(cat)} models · no filters")
+
+
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """Record the cap of every count the browse screen makes."""
+    calls: list[int | None] = []
+
+    def count(cat: Catalog, result: BrowseResult, *, cap: int | None) -> int:
+        calls.append(cap)
+        return count_matches(cat, result, cap=cap)
+
+    monkeypatch.setattr(browse, "count_matches", count)
+    return calls
+
+
+async def until_status(pilot: Pilot[None], start: str) -> None:
+    """Let the app run until the status line starts with ``start`` (a count follows a timer, so
+    there is no worker to await yet)."""
+    for _ in range(200):
+        if status_text(pilot.app).startswith(start):  # type: ignore[arg-type]
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"the status line stayed {status_text(pilot.app)!r}")  # type: ignore[arg-type]
+
+
+async def test_typing_shows_the_page_and_leaves_the_count_for_a_pause(
+    app_factory: Callable[..., ModelcatApp], cat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full first page answers a keystroke ("100+ models"); nothing is counted while typing."""
+    counts = counting(monkeypatch)
+    app = app_factory(count_delay=3600)  # the pause never comes during this test
+    assert served(cat) > PAGE_SIZE
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown_ids(app) == first_page(expected(cat))
+        assert status_text(app).startswith(f"{PAGE_SIZE}+ models · no filters")
+        assert app.browse.table.total == PAGE_SIZE
+        await pilot.press("slash", *"ll", "backspace", "backspace")
+        await settle(pilot)
+        assert shown_ids(app) == first_page(expected(cat))
+        assert status_text(app).startswith(f"{PAGE_SIZE}+ models · no filters")
+        await pilot.press(*"pythia")  # a page that is not full is the whole answer
+        await settle(pilot)
+        pythia = expected(cat, search="pythia")
+        assert shown_ids(app) == pythia and len(pythia) < PAGE_SIZE
+        assert status_text(app).startswith(f"{len(pythia)} models")
+        assert counts == []
+
+
+async def test_the_count_follows_when_typing_pauses(
+    app_factory: Callable[..., ModelcatApp], cat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counts = counting(monkeypatch)
+    app = app_factory(count_delay=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_status(pilot, f"{served(cat)} models")
+        assert app.browse.table.total == served(cat)
+        assert counts == [COUNT_CAP]  # fewer than the cap: the capped count is exact
+
+
+async def test_a_count_past_the_cap_shows_first_then_the_exact_one(
+    app_factory: Callable[..., ModelcatApp], cat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``COUNT_CAP`` matches the status says "10+" (cap 10, pages of 5 here) until every
+    match is counted; an exact count that arrives after the user moved on is not shown."""
+    monkeypatch.setattr(browse, "COUNT_CAP", 10)
+    monkeypatch.setattr(browse, "PAGE_SIZE", 5)
+    release = threading.Event()
+
+    def count(cat: Catalog, result: BrowseResult, *, cap: int | None) -> int:
+        if cap is None:
+            release.wait(timeout=30)
+        return count_matches(cat, result, cap=cap)
+
+    monkeypatch.setattr(browse, "count_matches", count)
+    app = app_factory(count_delay=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await until_status(pilot, "10+ models · no filters")
+        assert app.browse.table.total == 10
+        release.set()
+        await until_status(pilot, f"{served(cat)} models")
+        assert app.browse.table.total == served(cat)
+        release.clear()
+        assert len(expected(cat, search="l")) > 10
+        await pilot.press("slash", *"l")  # its exact count waits...
+        await until_status(pilot, "10+ models · search='l'")
+        # ...while the user moves on (at once: a thread waiting per keystroke would fill the pool)
+        app.browse.query_one("#search", Input).value = "llama-2"
+        llama2 = expected(cat, search="llama-2")
+        assert 0 < len(llama2) <= 10
+        await until_status(pilot, f"{len(llama2)} models · search='llama-2'")
+        release.set()
+        await settle(pilot)
+        assert status_text(app).startswith(f"{len(llama2)} models · search='llama-2'")
+        assert app.browse.table.total == len(llama2)
 
 
 async def test_slash_focuses_search_and_typing_filters(app: ModelcatApp, cat: Catalog) -> None:

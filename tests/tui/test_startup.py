@@ -30,7 +30,7 @@ async def test_starts_and_lists_the_curated_catalog(
         db.write_bytes(db.read_bytes()[:100] + b"just junk bytes\x00\x01" * 400)
     elif content is not None:
         db.write_bytes(content)
-    app = make_app(db=db, hardware=machine)
+    app = make_app(db=db, hardware=machine, count_delay=0)  # the count at once, not after a pause
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)

@@ -12,12 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from catalog.schema import ACCESS_MODES, TUNING_METHODS
 from catalog.search import SHORTLIST_SORT, TIERS, Sort
-from tui.browse_query import COUNT_CAP, BrowseResult, exact_count, run_browse_query
+from tui.browse_query import COUNT_CAP, BrowseResult, count_matches, run_browse_query
 from tui.columns import ExtraCells, bench_cells, fit_cells, row_maker
 from tui.screens.base import ModelcatScreen
 from tui.state import FilterState
@@ -52,11 +53,23 @@ class BrowseScreen(ModelcatScreen):
         state: FilterState
         total: int
 
+    @dataclass
+    class Counted(Message):
+        """The matches of ``result`` were counted: ``total``, a lower bound unless ``exact``."""
+
+        result: BrowseResult
+        total: int
+        exact: bool
+
     def __init__(self) -> None:
         super().__init__()
         self.result: BrowseResult | None = None
+        """What the screen shows: the last query's answer, with its count once made."""
+        self._answer: BrowseResult | None = None
+        """The last query's answer as the query made it (counts made for it are shown)."""
         self._query_running = False
         self._query_dirty = False
+        self._count_timer: Timer | None = None
         self._rows = row_maker(self._extra_columns())
 
     def compose(self) -> ComposeResult:
@@ -119,7 +132,12 @@ class BrowseScreen(ModelcatScreen):
     # -- querying --------------------------------------------------------------------------
 
     def refresh_results(self) -> None:
-        """Query for the current filters; while a query runs, queue (at most) one more."""
+        """Query for the current filters; while a query runs, queue (at most) one more.
+
+        A count of the result on screen that has not started yet is dropped (one running stops
+        after its capped step: its result is no longer on screen).
+        """
+        self._stop_counting()
         if self._query_running:
             self._query_dirty = True
             return
@@ -137,16 +155,33 @@ class BrowseScreen(ModelcatScreen):
             hardware=self.mc.hardware,
         )
 
-    @work(thread=True, exclusive=True, group="browse-count", exit_on_error=False)
-    def _count(self, result: BrowseResult) -> tuple[BrowseResult, int]:
-        return result, exact_count(self.mc.catalog, result)
+    def _schedule_count(self, result: BrowseResult) -> None:
+        """Count ``result``'s matches once no newer query came for ``count_delay`` seconds:
+        while the user types, each keystroke costs one page of rows, not a count."""
+        delay = self.mc.count_delay
+        if delay <= 0:
+            self._count(result)
+        else:
+            self._count_timer = self.set_timer(delay, lambda: self._count(result))
+
+    def _stop_counting(self) -> None:
+        if self._count_timer is not None:
+            self._count_timer.stop()
+            self._count_timer = None
+
+    @work(thread=True, group="browse-count", exit_on_error=False, description="Counting models")
+    def _count(self, result: BrowseResult) -> None:
+        """First up to ``COUNT_CAP`` (quick, "1,000+"), then, when there are more, every match."""
+        cat = self.mc.catalog
+        total = count_matches(cat, result, cap=COUNT_CAP)
+        if total <= COUNT_CAP:
+            self.post_message(self.Counted(result, total, exact=True))
+            return
+        self.post_message(self.Counted(result, COUNT_CAP, exact=False))
+        if result is self._answer:  # still on screen (a newer query replaces it)
+            self.post_message(self.Counted(result, count_matches(cat, result, cap=None), True))
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
-        if worker.group == "browse-count" and state == WorkerState.SUCCESS:
-            counted: tuple[BrowseResult, int] = worker.result  # type: ignore[assignment]
-            if counted[0] is self.result:
-                self._counted(counted[1])
-            return
         if worker.group != "browse" or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         self._query_running = False
@@ -157,7 +192,7 @@ class BrowseScreen(ModelcatScreen):
             self.refresh_results()
 
     def _show(self, result: BrowseResult) -> None:
-        self.result = result
+        previous, self.result, self._answer = self.result, result, result
         table = self.table
         keep = table.highlighted_key
         table.marked = frozenset(self.mc.shortlist.ids)
@@ -168,16 +203,19 @@ class BrowseScreen(ModelcatScreen):
         if at:
             table.cursor_row = at
         self._update_status()
-        mark_fields(self.query_one(FilterPanel), result.problems, PROBLEM_FIELDS)
+        if previous is None or result.problems != previous.problems:
+            mark_fields(self.query_one(FilterPanel), result.problems, PROBLEM_FIELDS)
         self.post_message(self.ResultsShown(result.state, result.total))
-        if result.capped:
-            self._count(result)
+        if result.at_least:
+            self._schedule_count(result)
 
-    def _counted(self, total: int) -> None:
-        """The exact count arrived for the result on screen: the table can scroll to its end."""
-        assert self.result is not None
-        self.result = dataclasses.replace(self.result, total=total, capped=False)
-        self.table.set_total(total)
+    @on(Counted)
+    def _counted(self, event: Counted) -> None:
+        """A count arrived for the result on screen: the table can scroll that far."""
+        if event.result is not self._answer:
+            return  # counted for filters the user has left since
+        self.result = dataclasses.replace(event.result, total=event.total, at_least=not event.exact)
+        self.table.set_total(event.total)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -190,7 +228,7 @@ class BrowseScreen(ModelcatScreen):
             parts = [Content(result.empty_reason)]
         else:
             noun = "model" if result.total == 1 else "models"
-            shown = f"{COUNT_CAP:,}+" if result.capped else f"{result.total:,}"
+            shown = f"{result.total:,}+" if result.at_least else f"{result.total:,}"
             parts = [Content.from_markup("[b]$n[/b] $noun", n=shown, noun=noun)]
             labels = result.state.labels()
             parts.append(Content(" · " + (", ".join(labels) if labels else "no filters")))
@@ -202,7 +240,7 @@ class BrowseScreen(ModelcatScreen):
             parts.append(Content(f" · ⚠ {name.replace('_', ' ')}: {problem}"))
         for note in result.notes:
             parts.append(Content(f" · {note}"))
-        status.update(Content("").join(parts))
+        status.update(Content("").join(parts), layout=False)  # one line, whatever it says
 
     # -- events ----------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -182,6 +183,10 @@ class ModelTable(ScrollView, can_focus=True):
         self._widths: list[int] = [c.width for c in self.columns]
         self._shown: list[int] = list(range(len(self.columns)))
         """Indexes of the columns that fit the width (the rest are hidden until it grows)."""
+        self._line_styles: dict[tuple[bool, str], Style] = {}
+        """Styles of row parts by (on the cursor line, part): ``""`` the line, ``marked``, a
+        tone. Kept until the widget's styles change (focus, theme): working a style out walks
+        every ancestor, and a screenful of rows asks for hundreds."""
 
     # -- data ------------------------------------------------------------------------------
 
@@ -291,10 +296,28 @@ class ModelTable(ScrollView, can_focus=True):
 
     # -- rendering -------------------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_styles.clear()
+
+    def _style(self, cursor: bool, part: str = "") -> Style:
+        """The style of ``part`` (``""``: the line itself, ``marked``, ``header`` or a tone) on a
+        line that is (or is not) the cursor's."""
+        style = self._line_styles.get((cursor, part))
+        if style is None:
+            if part == "":
+                style = self.rich_style
+                if cursor:
+                    style += self.get_component_rich_style("model-table--cursor")
+            else:
+                style = self._style(cursor) + self.get_component_rich_style(f"model-table--{part}")
+            self._line_styles[cursor, part] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style(False)
         if y == 0:
             strip = self._header_strip()
         else:
@@ -318,29 +341,26 @@ class ModelTable(ScrollView, can_focus=True):
         return Strip(segments)
 
     def _row_strip(self, index: int) -> Strip:
-        base = self.rich_style
         row = self.row(index)
         cursor = index == self.cursor_row
-        line_style = base + self.get_component_rich_style("model-table--cursor") if cursor else base
+        line_style = self._style(cursor)
         if row is None:
-            dim = line_style + self.get_component_rich_style("model-table--dim")
-            return Strip([Segment(_fit("  …", self.virtual_size.width), dim)])
-        mark = row.key in self.marked
-        segments = [
-            Segment(
-                "● " if mark else " " * MARK_WIDTH,
-                line_style + self.get_component_rich_style("model-table--marked"),
+            return Strip(
+                [Segment(_fit("  …", self.virtual_size.width), self._style(cursor, "dim"))]
             )
-        ]
+        mark = row.key in self.marked
+        marked = self._style(cursor, "marked")
+        gap = Segment(" " * GAP, line_style)
+        segments = [Segment("● " if mark else " " * MARK_WIDTH, marked)]
         for i in self._shown:
             cell, column, width = row.cells[i], self.columns[i], self._widths[i]
             style = line_style
             if mark and column.key == "id":
-                style = style + self.get_component_rich_style("model-table--marked")
+                style = marked
             elif cell.tone and not cursor:
-                style = style + self.get_component_rich_style(f"model-table--{cell.tone}")
+                style = self._style(False, cell.tone)
             segments.append(Segment(_fit(cell.text, width, column.justify), style))
-            segments.append(Segment(" " * GAP, line_style))
+            segments.append(gap)
         return Strip(segments)
 
     # -- cursor and actions ----------------------------------------------------------------
