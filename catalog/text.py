@@ -51,6 +51,8 @@ def strip_controls(text: str, *, keep_layout: bool = False) -> str:
 
 def printable(text: str, *, keep_layout: bool = False) -> str:
     """``text`` with every control character written out (``\\x1b``), safe for any terminal."""
+    if text.isprintable():  # no control character (the usual case, tested without a regex)
+        return text
     return _pattern(keep_layout).sub(_escape, text)
 
 

@@ -147,11 +147,18 @@ def model_fit(
     if coefficients is None:
         return ModelFit(model.id, "n/a", note="neither a config nor a parameter count is known")
     dtypes = AUTO_DTYPES if dtype in (None, "auto") else (str(dtype),)
-    judged = [(d, _device_fit(coefficients, hardware, d, context)) for d in dtypes]
-    chosen, verdict = next(
-        (j for j in judged if j[1].level == "fits"),
-        next((j for j in judged if j[1].level == "tight"), judged[-1]),
-    )
+    # The first dtype that fits, else the first that fits tightly, else the last one tried.
+    chosen, verdict, tight = "", None, None
+    for chosen in dtypes:
+        verdict = _device_fit(coefficients, hardware, chosen, context)
+        if verdict.level == "fits":
+            break
+        if verdict.level == "tight" and tight is None:
+            tight = chosen, verdict
+    else:
+        if tight is not None:
+            chosen, verdict = tight
+    assert verdict is not None
     approximate = coefficients.basis == "params"
     notes = [coefficients.note] if coefficients.note else []
     if approximate:

@@ -9,6 +9,7 @@ write never adds a second one. Callers pass column values and receive typed reco
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,13 +55,23 @@ class TablesMissing(Exception):
     """The benchmark tables are missing and cannot be created (the message says why)."""
 
 
+_HAVE_TABLES: weakref.WeakSet[Engine] = weakref.WeakSet()
+"""Engines whose store was seen with the benchmark tables (nothing drops them): the browse
+screen asks for every page of rows, and inspecting the schema costs more than the query."""
+
+
 def has_tables(engine: Engine) -> bool:
     """True when the benchmark tables exist (an older store may not have them yet)."""
     from sqlalchemy import inspect
 
+    if engine in _HAVE_TABLES:
+        return True
     with engine.connect() as conn:
         inspector = inspect(conn)
-        return all(inspector.has_table(t.name) for t in BENCH_TABLES)
+        found = all(inspector.has_table(t.name) for t in BENCH_TABLES)
+    if found:
+        _HAVE_TABLES.add(engine)
+    return found
 
 
 def ensure_tables(engine: Engine) -> None:
