@@ -183,6 +183,8 @@ class ModelTable(ScrollView, can_focus=True):
         self._widths: list[int] = [c.width for c in self.columns]
         self._shown: list[int] = list(range(len(self.columns)))
         """Indexes of the columns that fit the width (the rest are hidden until it grows)."""
+        self._scrolled_for: Size | None = None
+        """The virtual size the scrollbars were last updated for."""
         self._line_styles: dict[tuple[bool, str], Style] = {}
         """Styles of row parts by (on the cursor line, part): ``""`` the line, ``marked``, a
         tone. Kept until the widget's styles change (focus, theme): working a style out walks
@@ -286,6 +288,18 @@ class ModelTable(ScrollView, can_focus=True):
         self._shown, self._widths = shown, widths
         self.virtual_size = Size(MARK_WIDTH + needed() + max(spare, 0), self.total + 1)
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Textual's layout hands a widget without children its own size as the virtual size;
+        # ScrollView takes that for a change of ours and redraws the scrollbars on every layout
+        # pass (one per keystroke in the search box, which grows). Only a change of ours is.
+        ours = self.virtual_size
+        if ours == self._scrolled_for:
+            virtual_size = ours
+        self._scrolled_for = ours
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     def on_resize(self, _event: events.Resize) -> None:
         self._layout_columns()
         self._scroll_cursor_into_view()
@@ -350,18 +364,20 @@ class ModelTable(ScrollView, can_focus=True):
             )
         mark = row.key in self.marked
         marked = self._style(cursor, "marked")
-        gap = Segment(" " * GAP, line_style)
+        gap = " " * GAP
         segments = [Segment("● " if mark else " " * MARK_WIDTH, marked)]
+        length = MARK_WIDTH
         for i in self._shown:
             cell, column, width = row.cells[i], self.columns[i], self._widths[i]
-            style = line_style
+            text = _fit(cell.text, width, column.justify)
+            length += width + GAP
             if mark and column.key == "id":
-                style = marked
+                segments += (Segment(text, marked), Segment(gap, line_style))
             elif cell.tone and not cursor:
-                style = self._style(False, cell.tone)
-            segments.append(Segment(_fit(cell.text, width, column.justify), style))
-            segments.append(gap)
-        return Strip(segments)
+                segments += (Segment(text, self._style(False, cell.tone)), Segment(gap, line_style))
+            else:  # the gap in the cell's segment: fewer segments for Textual to process
+                segments.append(Segment(text + gap, line_style))
+        return Strip(segments, length)
 
     # -- cursor and actions ----------------------------------------------------------------
 
