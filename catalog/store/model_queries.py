@@ -23,6 +23,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 
@@ -311,10 +312,30 @@ def family_exists(conn: Connection, key: str) -> bool:
     return conn.execute(stmt).first() is not None
 
 
+# A loose index scan: each step seeks the next family key in ix_model_family_score_id, so the
+# cost follows the number of families, not of rows (SELECT DISTINCT read all 1M rows: 0.8 s).
+_FAMILY_NAMES = text(
+    """
+    WITH RECURSIVE k(key) AS (
+        SELECT MIN(family_key) FROM model
+        UNION ALL
+        SELECT (SELECT MIN(family_key) FROM model WHERE family_key > k.key)
+        FROM k WHERE k.key IS NOT NULL
+    )
+    SELECT (SELECT family FROM model WHERE family_key = k.key
+            ORDER BY score DESC, id DESC LIMIT 1)
+    FROM k WHERE k.key IS NOT NULL
+    """
+)
+
+
 def family_names(conn: Connection) -> list[str]:
-    """Distinct family names, sorted."""
-    stmt = select(MODEL.c.family).distinct().order_by(MODEL.c.family)
-    return [f for (f,) in conn.execute(stmt)]
+    """One name per family (filters match families by key), sorted.
+
+    Where spellings differ within a family (``LLaMA`` and ``llama``), the spelling of its
+    best-scored model stands for it.
+    """
+    return sorted(f for (f,) in conn.execute(_FAMILY_NAMES))
 
 
 def license_documents(conn: Connection) -> list[dict[str, Any]]:
