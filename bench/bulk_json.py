@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from process_timing import BASELINE, baseline_command, modelcat  # noqa: E402
+from process_timing import BASELINE, baseline_command, measure, modelcat  # noqa: E402
 
 HUB_MODELS = 15_720
 """Synthetic Hub models: with the 135 curated ones, the peer's 15,855."""
@@ -97,23 +97,6 @@ def run_once(command: list[str], env: Mapping[str, str]) -> tuple[float, float]:
     if process.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({process.returncode}): {stderr.decode()[-500:]}")
     return elapsed, usage.ru_maxrss / 1024  # Linux: KiB
-
-
-def measure(
-    commands: Mapping[str, list[str]], env: Mapping[str, str], repeat: int
-) -> dict[str, list[tuple[float, float]]]:
-    """(wall, MiB) samples of each command, after a warm-up round; rounds interleaved (every
-    other one in reverse order) so the machine's load weighs on all alike."""
-    for command in commands.values():
-        run_once(command, env)
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for round_ in range(repeat):
-        order = list(commands.items())
-        if round_ % 2:
-            order.reverse()
-        for name, command in order:
-            samples[name].append(run_once(command, env))
-    return samples
 
 
 def report(samples: Mapping[str, list[tuple[float, float]]], models: int) -> None:
@@ -197,7 +180,7 @@ def main() -> None:
                 args.before, "list", "--format", "csv",
             ]  # fmt: skip
         before = load()
-        samples = measure(commands, env, args.repeat)
+        samples = measure(commands, env, repeat=args.repeat, run=run_once)
         print(f"load average (1/5/15 min): {before} -> {load()}")
         report(samples, models)
     finally:

@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 BASELINE = 'python -c "import sqlmodel"'
@@ -49,18 +49,24 @@ def _time(command: list[str], env: Mapping[str, str]) -> tuple[float, float]:
 
 
 def measure(
-    commands: Mapping[str, list[str]], env: Mapping[str, str], *, repeat: int
+    commands: Mapping[str, list[str]],
+    env: Mapping[str, str],
+    *,
+    repeat: int,
+    run: Callable[[list[str], Mapping[str, str]], tuple[float, float]] | None = None,
 ) -> dict[str, list[tuple[float, float]]]:
-    """(wall, cpu) samples of each command; the first command is the baseline."""
+    """``run``'s samples of each command, (wall, cpu) by default, after a warm-up round; rounds
+    interleaved (every other one in reverse order) so the machine's load weighs on all alike."""
+    once = run if run is not None else _time
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for command in commands.values():
-        _time(command, env)
+        once(command, env)
     for round_ in range(repeat):
         order = list(commands.items())
         if round_ % 2:
             order.reverse()
         for name, command in order:
-            samples[name].append(_time(command, env))
+            samples[name].append(once(command, env))
     return samples
 
 

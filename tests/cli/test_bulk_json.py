@@ -241,28 +241,6 @@ def test_the_cli_writes_each_model_before_reading_the_next(
     assert written == list(range(len(written)))
 
 
-def test_the_engine_reads_rows_as_they_are_taken(
-    cat: Catalog, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import catalog.search.engine
-
-    made: list[str] = []
-    real = catalog.search.engine.listing_json
-
-    def counting(stored: dict[str, Any]) -> dict[str, Any]:
-        made.append(stored["id"])
-        return real(stored)
-
-    monkeypatch.setattr(catalog.search.engine, "listing_json", counting)
-    for sort, search in ((LIST_SORT, None), (SHORTLIST_SORT, "llama")):
-        made.clear()
-        documents = cat.search.stream_json(make_filters(search=search), sort=sort)
-        first = next(documents)
-        assert made == [first["id"]]
-        second = next(documents)
-        assert made == [first["id"], second["id"]]
-
-
 # -- errors, exit codes and a reader that goes away ------------------------------------------
 
 
