@@ -21,6 +21,8 @@ from catalog.store.open import StoreInfo, open_store, rebuild_store, store_info
 from catalog.store.saved import SavedList, SavedPolicy
 
 if TYPE_CHECKING:
+    import threading
+
     from typing_extensions import Unpack
 
     from catalog.schema import LicenseEntry
@@ -114,9 +116,15 @@ class Catalog:
         """Models matching ``filters``, sorted, one page at a time."""
         return self.search.models(filters, sort=sort, top=top, offset=offset)
 
-    def count(self, filters: Filters, *, cap: int | None = None) -> int:
-        """How many models match ``filters`` (counting stops past ``cap`` when given)."""
-        return self.search.count(filters, cap=cap)
+    def count(
+        self, filters: Filters, *, cap: int | None = None, cancel: threading.Event | None = None
+    ) -> int:
+        """How many models match ``filters`` (counting stops past ``cap`` when given).
+
+        Raises:
+            Cancelled: ``cancel`` (set from another thread) stopped the count.
+        """
+        return self.search.count(filters, cap=cap, cancel=cancel)
 
     def list(
         self, *, sort: str | None = None, top: int | None = None, **filters: Unpack[FilterArgs]

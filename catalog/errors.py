@@ -14,7 +14,8 @@
     └── BenchmarkError           a local model cannot be loaded or measured     -> exit 2
         └── UnsafeModelError     loading would run remote code or unpickle data -> exit 2
 
-stdout carries data; these messages go to stderr.
+stdout carries data; these messages go to stderr. ``Cancelled`` is not in the tree: it ends
+work its caller asked to stop, and nobody reports it.
 """
 
 from __future__ import annotations
@@ -150,3 +151,7 @@ def exit_code_for(error: BaseException) -> ExitCode:
     if isinstance(error, CatalogError):
         return error.exit_code
     return ExitCode.USAGE
+
+
+class Cancelled(Exception):
+    """Work stopped because its caller set the cancel event it passed (nothing to report)."""

@@ -14,6 +14,8 @@ from catalog.errors import CatalogError
 from tui.state import FilterState
 
 if TYPE_CHECKING:
+    import threading
+
     from catalog.api import Catalog
     from catalog.fit.hardware import Hardware
     from catalog.search import Filters, Sort
@@ -101,9 +103,15 @@ def run_browse_query(
     )
 
 
-def count_matches(cat: Catalog, result: BrowseResult, *, cap: int | None) -> int:
-    """How many models match ``result``'s filters; with ``cap``, counting stops at ``cap + 1``."""
-    return cat.count(result.filters, cap=cap)
+def count_matches(
+    cat: Catalog, result: BrowseResult, *, cap: int | None, cancel: threading.Event | None = None
+) -> int:
+    """How many models match ``result``'s filters; with ``cap``, counting stops at ``cap + 1``.
+
+    Raises:
+        Cancelled: ``cancel`` was set (a newer query) before the count ended.
+    """
+    return cat.count(result.filters, cap=cap, cancel=cancel)
 
 
 def _why_empty(cat: Catalog, filters: Filters) -> str:

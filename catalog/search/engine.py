@@ -23,9 +23,12 @@ from catalog.errors import UsageError
 from catalog.search.explain import EmptyReason, why_empty
 from catalog.search.filters import SHORTLIST_SORT, Filters, Sort
 from catalog.store import model_queries as q
+from catalog.store.engine import interruptible
 from catalog.store.ranked_page import ranked_page, ranked_rows
 
 if TYPE_CHECKING:
+    import threading
+
     from catalog.fit.coefficients import FitCoefficients
     from catalog.fit.verdict import ModelFit
     from catalog.licenses import IntendedUse
@@ -153,10 +156,16 @@ class SearchEngine:
                 order = q.Order(sort.key, sort.descending)
                 yield from q.stream(conn, criteria, order, limit=top, fit=fit)
 
-    def count(self, filters: Filters, *, cap: int | None = None) -> int:
-        """How many models match (at most ``cap + 1`` counted when ``cap`` is given)."""
+    def count(
+        self, filters: Filters, *, cap: int | None = None, cancel: threading.Event | None = None
+    ) -> int:
+        """How many models match (at most ``cap + 1`` counted when ``cap`` is given).
+
+        Raises:
+            Cancelled: ``cancel`` was set before the count ended.
+        """
         criteria = self.criteria(filters)
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, interruptible(conn, cancel):
             return q.count(conn, criteria, cap=cap)
 
     def why_empty(self, filters: Filters) -> EmptyReason:

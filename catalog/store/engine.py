@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -11,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from catalog.errors import StorageError
+from catalog.errors import Cancelled, StorageError
 from catalog.store.ownership import APPLICATION_ID, check_owned
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -95,6 +98,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if cursor.execute("PRAGMA application_id").fetchone()[0] == 0:
         cursor.execute(f"PRAGMA application_id={APPLICATION_ID}")
     cursor.close()
+
+
+PROGRESS_STEPS = 1000
+"""SQLite virtual-machine steps between two looks at a cancel event (well under a millisecond)."""
+
+
+@contextmanager
+def interruptible(conn: Connection, cancel: threading.Event | None) -> Iterator[None]:
+    """Statements run inside stop soon after ``cancel`` is set, raising ``Cancelled``.
+
+    SQLite looks at the event from its progress handler, mid-statement; other backends look
+    before the work starts only.
+    """
+    if cancel is None:
+        yield
+        return
+    if cancel.is_set():
+        raise Cancelled
+    raw = conn.connection.dbapi_connection
+    if not isinstance(raw, sqlite3.Connection):
+        yield
+        return
+    raw.set_progress_handler(cancel.is_set, PROGRESS_STEPS)
+    try:
+        yield
+    except DBAPIError as exc:
+        if cancel.is_set() and isinstance(exc.orig, sqlite3.OperationalError):
+            raise Cancelled from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def is_corruption(exc: DBAPIError) -> bool:

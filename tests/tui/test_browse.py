@@ -57,9 +57,11 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
     """Record the cap of every count the browse screen makes."""
     calls: list[int | None] = []
 
-    def count(cat: Catalog, result: BrowseResult, *, cap: int | None) -> int:
+    def count(
+        cat: Catalog, result: BrowseResult, *, cap: int | None, cancel: threading.Event | None
+    ) -> int:
         calls.append(cap)
-        return count_matches(cat, result, cap=cap)
+        return count_matches(cat, result, cap=cap, cancel=cancel)
 
     monkeypatch.setattr(browse, "count_matches", count)
     return calls
@@ -118,11 +120,15 @@ async def test_a_count_past_the_cap_shows_first_then_the_exact_one(
     monkeypatch.setattr(browse, "COUNT_CAP", 10)
     monkeypatch.setattr(browse, "PAGE_SIZE", 5)
     release = threading.Event()
+    exact_counts: list[threading.Event | None] = []
 
-    def count(cat: Catalog, result: BrowseResult, *, cap: int | None) -> int:
+    def count(
+        cat: Catalog, result: BrowseResult, *, cap: int | None, cancel: threading.Event | None
+    ) -> int:
         if cap is None:
+            exact_counts.append(cancel)
             release.wait(timeout=30)
-        return count_matches(cat, result, cap=cap)
+        return count_matches(cat, result, cap=cap, cancel=cancel)
 
     monkeypatch.setattr(browse, "count_matches", count)
     app = app_factory(count_delay=0)
@@ -141,6 +147,8 @@ async def test_a_count_past_the_cap_shows_first_then_the_exact_one(
         llama2 = expected(cat, search="llama-2")
         assert 0 < len(llama2) <= 10
         await until_status(pilot, f"{len(llama2)} models · search='llama-2'")
+        stale = exact_counts[-1]
+        assert stale is not None and stale.is_set()  # the running count of 'l' is told to stop
         release.set()
         await settle(pilot)
         assert status_text(app).startswith(f"{len(llama2)} models · search='llama-2'")

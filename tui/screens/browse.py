@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -16,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from catalog.errors import Cancelled
 from catalog.schema import ACCESS_MODES, TUNING_METHODS
 from catalog.search import SHORTLIST_SORT, TIERS, Sort
 from tui.browse_query import COUNT_CAP, BrowseResult, count_matches, run_browse_query
@@ -70,6 +72,7 @@ class BrowseScreen(ModelcatScreen):
         self._query_running = False
         self._query_dirty = False
         self._count_timer: Timer | None = None
+        self._count_cancel = threading.Event()
         self._rows = row_maker(self._extra_columns())
 
     def compose(self) -> ComposeResult:
@@ -134,8 +137,7 @@ class BrowseScreen(ModelcatScreen):
     def refresh_results(self) -> None:
         """Query for the current filters; while a query runs, queue (at most) one more.
 
-        A count of the result on screen that has not started yet is dropped (one running stops
-        after its capped step: its result is no longer on screen).
+        A count of the result on screen is dropped, or stopped mid-statement if it runs.
         """
         self._stop_counting()
         if self._query_running:
@@ -159,27 +161,33 @@ class BrowseScreen(ModelcatScreen):
         """Count ``result``'s matches once no newer query came for ``count_delay`` seconds:
         while the user types, each keystroke costs one page of rows, not a count."""
         delay = self.mc.count_delay
+        cancel = self._count_cancel = threading.Event()
         if delay <= 0:
-            self._count(result)
+            self._count(result, cancel)
         else:
-            self._count_timer = self.set_timer(delay, lambda: self._count(result))
+            self._count_timer = self.set_timer(delay, lambda: self._count(result, cancel))
 
     def _stop_counting(self) -> None:
+        self._count_cancel.set()
         if self._count_timer is not None:
             self._count_timer.stop()
             self._count_timer = None
 
     @work(thread=True, group="browse-count", exit_on_error=False, description="Counting models")
-    def _count(self, result: BrowseResult) -> None:
-        """First up to ``COUNT_CAP`` (quick, "1,000+"), then, when there are more, every match."""
+    def _count(self, result: BrowseResult, cancel: threading.Event) -> None:
+        """First up to ``COUNT_CAP`` (quick, "1,000+"), then, when there are more, every match;
+        a newer query sets ``cancel``, which stops either step mid-statement."""
         cat = self.mc.catalog
-        total = count_matches(cat, result, cap=COUNT_CAP)
-        if total <= COUNT_CAP:
-            self.post_message(self.Counted(result, total, exact=True))
-            return
-        self.post_message(self.Counted(result, COUNT_CAP, exact=False))
-        if result is self._answer:  # still on screen (a newer query replaces it)
-            self.post_message(self.Counted(result, count_matches(cat, result, cap=None), True))
+        try:
+            total = count_matches(cat, result, cap=COUNT_CAP, cancel=cancel)
+            if total <= COUNT_CAP:
+                self.post_message(self.Counted(result, total, exact=True))
+                return
+            self.post_message(self.Counted(result, COUNT_CAP, exact=False))
+            exact = count_matches(cat, result, cap=None, cancel=cancel)
+        except Cancelled:
+            return  # a newer query replaced ``result``
+        self.post_message(self.Counted(result, exact, True))
 
     def worker_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if worker.group != "browse" or state not in (WorkerState.SUCCESS, WorkerState.ERROR):
