@@ -22,9 +22,14 @@ from catalog.store.saved import SavedList, SavedPolicy
 
 if TYPE_CHECKING:
     import threading
+    from collections.abc import Sequence
 
     from typing_extensions import Unpack
 
+    from catalog.fit.coefficients import FitCoefficients
+    from catalog.fit.hardware import Hardware
+    from catalog.fit.verdict import ModelFit
+    from catalog.licenses import IntendedUse, Policy, Verdict
     from catalog.schema import LicenseEntry
     from catalog.search.filters import FilterArgs
 
@@ -180,6 +185,33 @@ class Catalog:
             UnknownLicenseError: no license has that name (close ones are suggested).
         """
         return self.search.licenses()[self.search.resolve_license(license_id)]
+
+    def judge(
+        self, models: Sequence[Model], use: IntendedUse, *, policy: Policy | None = None
+    ) -> builtins.list[Verdict]:
+        """Each model's license verdict for ``use``, a Hub derivative judged under its base
+        models' licenses too (the rule ``license check`` and the search filters apply).
+
+        Raises:
+            UnknownLicenseError: a model or a base names a license the catalog lacks.
+        """
+        from catalog.sync.lineage import check_with_lineage
+
+        return check_with_lineage(self, models, self.search.licenses(), use, policy=policy)
+
+    def fit(
+        self,
+        model: Model,
+        hardware: Hardware,
+        *,
+        context: int | None = None,
+        coefficients: FitCoefficients | None = None,
+    ) -> ModelFit:
+        """Whether ``model`` fits one device of ``hardware``: the synced config.json where there
+        is one, else the curated config (``coefficients`` when the caller already read them)."""
+        from catalog.fit.verdict import model_fit
+
+        return model_fit(model, hardware, context=context, coefficients=coefficients, cat=self)
 
     def families(self) -> builtins.list[str]:
         """Distinct family names, for filter choices."""

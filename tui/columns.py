@@ -99,9 +99,9 @@ def row_maker(extras: dict[str, ExtraCells]) -> RowMaker:
 
 
 def fit_cells(
-    hardware: Callable[[], Hardware | None], context: Callable[[], int | None]
+    cat: Catalog, hardware: Callable[[], Hardware | None], context: Callable[[], int | None]
 ) -> ExtraCells:
-    """The fit column (``catalog.fit.verdict.model_fit``): the most precise dtype that fits one device
+    """The fit column (``Catalog.fit``): the most precise dtype that fits one device
     here, ``no`` when none does, ``n/a`` for API-only models; ``~`` marks a verdict from the
     parameter count alone (KV cache unknown).
 
@@ -114,12 +114,10 @@ def fit_cells(
         machine = hardware()
         if machine is None:
             return [Cell("…", "dim") for _ in hits]
-        from catalog.fit.verdict import model_fit
-
         out = []
         for hit in hits:
             try:
-                verdict = model_fit(
+                verdict = cat.fit(
                     hit.model, machine, context=context(), coefficients=hit.coefficients
                 )
             except CatalogError:

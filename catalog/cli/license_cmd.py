@@ -155,7 +155,6 @@ def check(
     """
     from catalog.licenses import IntendedUse, sarif_report
     from catalog.saved_policies import load_policy_named
-    from catalog.sync.lineage import check_with_lineage
 
     intended = intended_use(
         use=use, mau=mau, modify=modify, distribute=distribute,
@@ -164,7 +163,6 @@ def check(
     if policy_file is not None and intended != IntendedUse():
         raise UsageError("--policy sets the intended use; drop --use/--mau/--modify/... flags")
     cat = open_catalog(ctx)
-    table = {entry.id: entry for entry in cat.licenses()}
     policy = load_policy_named(cat, policy_file) if policy_file is not None else None
     if policy is not None:
         intended = policy.use
@@ -173,8 +171,7 @@ def check(
         family=family, license=license, access=access, tunable=tunable,
         min_params=min_params, max_params=max_params, search=search, tier=tier,
     )  # fmt: skip
-    # A Hub-tier derivative is also judged under its base models' licenses (strictest wins).
-    verdicts = check_with_lineage(cat, picked, table, intended, policy=policy)
+    verdicts = cat.judge(picked, intended, policy=policy)
     if fmt is CheckFormat.sarif:
         report = sarif_report(verdicts, use=intended, artifact=policy_file)
         typer.echo(to_json_text(report))

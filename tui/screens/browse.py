@@ -329,7 +329,7 @@ class BrowseScreen(ModelcatScreen):
 
     def _extra_columns(self) -> dict[str, ExtraCells]:
         return {
-            "fit": fit_cells(lambda: self.mc.hardware, self._fit_context),
+            "fit": fit_cells(self.mc.catalog, lambda: self.mc.hardware, self._fit_context),
             "bench": bench_cells(self.mc.catalog),
         }
 

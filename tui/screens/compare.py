@@ -75,8 +75,6 @@ def compare_rows(
     cat: Catalog, ids: list[str], *, use: UseState | None, hardware: Hardware | None
 ) -> Rows:
     """The comparison table as (label, one text per model) rows."""
-    from catalog.sync import check_with_lineage
-
     models = [cat.get(i) for i in ids]
 
     def count(value: int | None) -> str:
@@ -100,8 +98,7 @@ def compare_rows(
         for t in TUNING_METHODS
     ]
     chosen = use or UseState()
-    licenses = {lic.id: lic for lic in cat.licenses()}
-    verdicts = check_with_lineage(cat, models, licenses, chosen.intended_use())
+    verdicts = cat.judge(models, chosen.intended_use())
     rows.append((f"verdict ({chosen.describe()})", [v.verdict for v in verdicts]))
     rows.append(("obligations", [str(len(v.obligations)) for v in verdicts]))
     return rows + _estimate_rows(cat, models, hardware)
@@ -109,7 +106,7 @@ def compare_rows(
 
 def _estimate_rows(cat: Catalog, models: list[Model], hardware: Hardware | None) -> Rows:
     # From the config stored by the last Hub sync when there is one (``cat``), as the detail screen.
-    from catalog.fit.verdict import estimate_for, model_fit
+    from catalog.fit.verdict import estimate_for
 
     bf16: list[str] = []
     full: list[str] = []
@@ -122,7 +119,7 @@ def _estimate_rows(cat: Catalog, models: list[Model], hardware: Hardware | None)
         else:
             bf16.append(_memory(doc["inference"]))
             full.append(_memory(doc["training"]["full"]))
-        fits.append("…" if hardware is None else model_fit(m, hardware, cat=cat).label())
+        fits.append("…" if hardware is None else cat.fit(m, hardware).label())
     return [("inference bf16", bf16), ("full fine-tune", full), ("fits here", fits)]
 
 
