@@ -22,7 +22,7 @@ from catalog.store.saved import SavedList, SavedPolicy
 
 if TYPE_CHECKING:
     import threading
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from typing_extensions import Unpack
 
@@ -173,6 +173,18 @@ class Catalog:
         except UnknownModelError:
             return False
         return True
+
+    def replay_keeper(
+        self, shape: str, *, licenses: Sequence[str] = ()
+    ) -> Callable[[str, Sequence[Any]], None] | None:
+        """What keeps the statement of a listing now written in ``shape`` (``json``,
+        ``jsonl`` or ``export``) so the same command can replay it (``catalog.replay``); None
+        when this process does not run such a command or the store is not a SQLite file."""
+        from catalog import replay
+
+        store = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        data_dir = os.fspath(self.data_dir) if self.data_dir is not None else None
+        return replay.keeper(shape, store=store, data_dir=data_dir, licenses=licenses)
 
     def licenses(self) -> builtins.list[LicenseEntry]:
         """Every license, by id."""

@@ -50,6 +50,18 @@ class Column:
     """A table too wide for the terminal leaves this column out (CSV and JSON keep it)."""
 
 
+def silence_stdout() -> None:
+    """Send what is left of stdout to /dev/null: after its reader has gone, the interpreter's
+    last flush would fail again (and print a traceback) on the way out."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a file (a test's capture): nothing is flushed to a closed pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def to_json_text(payload: Any) -> str:
     """Stable, readable JSON (keys in insertion order, UTF-8 kept as is but C1 controls)."""
     text = json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default)
@@ -65,6 +77,22 @@ def _escape_c1(text: str) -> str:
 
 READABLE_INDENT = 2
 """The indent of JSON written for people (a terminal); piped JSON is compact."""
+
+_COMPACT = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=lambda value: _json_default(value)
+)
+
+
+class JsonText(str):
+    """A value already written as compact JSON (:func:`compact_json`): a listing line read from
+    the store goes to the output as it is instead of being decoded and encoded again."""
+
+    __slots__ = ()
+
+
+def compact_json(value: Any) -> JsonText:
+    """``value`` as compact JSON, as piped listings and JSON Lines write it (C1 escaped)."""
+    return JsonText(_escape_c1(_COMPACT.encode(value)))
 
 
 def json_indent(out: TextIO | None = None, *, compact: bool = False) -> int | None:
@@ -97,11 +125,8 @@ def write_json(payload: Any, *, indent: int | None, out: TextIO | None = None) -
 def write_jsonl(items: Iterable[Any], *, out: TextIO | None = None) -> None:
     """JSON Lines: each item as compact JSON on a line of its own, written as soon as it comes."""
     stream = out or sys.stdout
-    encode = json.JSONEncoder(
-        ensure_ascii=False, separators=(",", ":"), default=_json_default
-    ).encode
     for item in items:
-        stream.write(_escape_c1(encode(item)) + "\n")
+        stream.write((item if isinstance(item, JsonText) else compact_json(item)) + "\n")
 
 
 def _write_value(
@@ -116,6 +141,10 @@ def _write_value(
 
 
 def _encoded(encoder: json.JSONEncoder, value: Any, indent: int | None, depth: int) -> str:
+    if isinstance(value, JsonText):
+        if indent is None:
+            return value
+        value = json.loads(value)
     text = encoder.encode(value)
     if indent and depth:
         # JSON text has no raw line breaks but its own: nesting is a deeper indent.

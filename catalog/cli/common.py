@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from catalog.errors import CatalogError, DataFileError, exit_code_for
-from catalog.render import Format
+from catalog.render import Format, silence_stdout
 from catalog.units import plural
 
 if TYPE_CHECKING:
@@ -54,20 +54,6 @@ class ModelcatGroup(TyperGroup):
             error = storage_error(exc, to_db_url(db) if db else default_db_url())
             report_error(error)
             raise typer.Exit(int(exit_code_for(error))) from None
-
-
-def silence_stdout() -> None:
-    """Send what is left of stdout to /dev/null: after its reader has gone, the interpreter's
-    last flush would fail again (and print a traceback) on the way out."""
-    import os
-
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        return  # not a file (a test's capture): nothing is flushed to a closed pipe
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
 
 
 def report_error(exc: CatalogError) -> None:

@@ -18,8 +18,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from catalog.cli.common import ModelcatGroup, settings, silence_stdout
+from catalog.cli.common import ModelcatGroup, settings
 from catalog.errors import UsageError
+from catalog.render import silence_stdout
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("catalog.cli.models_cmd", "list_models"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -39,6 +39,7 @@ from catalog.errors import UsageError
 from catalog.render import (
     Column,
     Format,
+    compact_json,
     emit,
     json_indent,
     write_json,
@@ -103,11 +104,13 @@ def print_models(
     """
     if fmt.streamed:
         # stream_json raises a usage error when called, before any output: no half document
-        write_documents(
-            lambda: _noting(cat.search.stream_json(filters, sort=sort, top=top), ids),
-            fmt,
-            compact=compact,
-        )
+        def documents() -> Iterator[Any]:
+            if fmt is not ListingFormat.csv and ids is None:  # JSON as the store keeps it
+                keep = replay_keeper(cat, fmt.value, compact=compact)
+                return cat.search.stream_lines(filters, sort=sort, top=top, keep=keep)
+            return _noting(cat.search.stream_json(filters, sort=sort, top=top), ids)
+
+        write_documents(documents, fmt, compact=compact)
         family_notes(cat, filters)
         return
     models = cat.query(filters, sort=sort, top=top)
@@ -121,8 +124,18 @@ def print_models(
         err(why_empty(cat, filters))
 
 
+def replay_keeper(
+    cat: Catalog, shape: str, *, compact: bool, licenses: Sequence[str] = ()
+) -> Callable[[str, Sequence[Any]], None] | None:
+    """What keeps the plan of this listing for a replay (``catalog.replay``): for compact
+    output of a SQLite store (indented JSON, for a terminal, is never replayed)."""
+    if shape != "jsonl" and json_indent(compact=compact) is not None:
+        return None
+    return cat.replay_keeper(shape, licenses=licenses)
+
+
 def write_documents(
-    documents: Callable[[], Iterator[dict[str, Any]]], fmt: ListingFormat, *, compact: bool
+    documents: Callable[[], Iterator[Any]], fmt: ListingFormat, *, compact: bool
 ) -> None:
     """JSON documents as JSON Lines, one JSON list (indented on a terminal unless
     ``compact``) or CSV (:func:`catalog.render.write_json_csv`: ``documents()`` is read
@@ -469,9 +482,12 @@ def export(
     filters = make_filters(tier=tier or ())
     cat = open_catalog(ctx)
     if fmt is ListingFormat.json:
-        models = cat.search.stream_json(filters, sort=LIST_SORT)
-        licenses = (lic.model_dump(mode="json") for lic in cat.licenses())
-        write_json({"models": models, "licenses": licenses}, indent=json_indent(compact=compact))
+        licenses = [compact_json(lic.model_dump(mode="json")) for lic in cat.licenses()]
+        keep = replay_keeper(cat, "export", compact=compact, licenses=licenses)
+        models = cat.search.stream_lines(filters, sort=LIST_SORT, keep=keep)
+        write_json(
+            {"models": models, "licenses": iter(licenses)}, indent=json_indent(compact=compact)
+        )
         return
     print_models(cat, fmt, filters=filters, sort=LIST_SORT, top=None, title="catalog",
                  compact=compact)  # fmt: skip

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from catalog.domain import Model, listing_json
 from catalog.errors import UsageError
+from catalog.render import JsonText, compact_json
 from catalog.search.explain import EmptyReason, why_empty
 from catalog.search.filters import SHORTLIST_SORT, Filters, Sort
 from catalog.store import model_queries as q
@@ -145,6 +146,49 @@ class SearchEngine:
             listing_json(row.data)
             for row in self._stream(self.criteria(filters), sort, top, fit=False)
         )
+
+    def stream_lines(
+        self,
+        filters: Filters,
+        *,
+        sort: Sort,
+        top: int | None = None,
+        keep: Callable[[str, Sequence[Any]], None] | None = None,
+    ) -> Iterator[JsonText]:
+        """:meth:`stream_json` as the compact JSON lines a listing writes
+        (``catalog.listing.row_line``): most rows are written as the store keeps them.
+
+        ``keep``: given the SQL statement and parameters of the listing once it was read, when
+        running them again gives the same answer while the store's licenses, curated build and
+        schema stay as they are and the day is the same (``catalog.replay`` checks those): one
+        statement on SQLite, no search text (ranked in Python), family (checked and noted
+        against the store's families) or fit filter (judged on this machine's free memory).
+
+        Raises (at once, before any row is read): what :meth:`criteria` raises.
+        """
+        criteria = self.criteria(filters)
+        replayable = (
+            self.engine.dialect.name == "sqlite"
+            and not criteria.needle
+            and not criteria.family_keys
+            and criteria.fit is None
+        )
+        return self._lines(criteria, sort, top, keep if replayable else None)
+
+    def _lines(
+        self,
+        criteria: q.Criteria,
+        sort: Sort,
+        top: int | None,
+        keep: Callable[[str, Sequence[Any]], None] | None,
+    ) -> Iterator[JsonText]:
+        if criteria.needle and sort == SHORTLIST_SORT:
+            for row in self._stream(criteria, sort, top, fit=False):
+                yield compact_json(listing_json(row.data))
+            return
+        order = q.Order(sort.key, sort.descending)
+        with self.engine.connect() as conn:
+            yield from q.stream_lines(conn, criteria, order, limit=top, statement=keep)
 
     def _stream(
         self, criteria: q.Criteria, sort: Sort, top: int | None, *, fit: bool

@@ -8,6 +8,7 @@ from typing import Any
 
 from catalog.domain import Model
 from catalog.ranking import score
+from catalog.render import JsonText, compact_json
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -32,6 +33,7 @@ def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
 
     coefficients = model_coefficients(model)
     fit = coefficients.columns() if coefficients is not None else EMPTY_COLUMNS
+    document = model.to_json(with_config=True)
     return {
         "id": model.id,
         "tier": model.tier,
@@ -57,8 +59,16 @@ def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
         "shutdown_date": model.shutdown,
         "bound_licenses": "",
         **fit,
-        "data": model.to_json(with_config=True),
+        "data": document,
+        "listing": listing_line(document) if model.lifecycle is None else None,
     }
+
+
+def listing_line(document: dict[str, Any]) -> JsonText:
+    """The line a JSON listing writes for a model: its stored ``document`` (``to_json`` with
+    the config) as ``to_json()`` gives it, in compact JSON. Stored only for a model without a
+    lifecycle, whose status (``active``) does not depend on the day it is read."""
+    return compact_json({k: v for k, v in document.items() if k != "config"})
 
 
 def license_row(entry: Any) -> dict[str, Any]:

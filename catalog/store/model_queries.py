@@ -9,14 +9,16 @@ a million models is one indexed query, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     Select,
+    Text,
     and_,
     case,
+    event,
     false,
     func,
     literal,
@@ -24,10 +26,13 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.engine import Connection
 
 from catalog.fit.coefficients import FitCoefficients, required_bytes
+from catalog.listing import row_line
+from catalog.render import JsonText
 from catalog.store.search_index import matches
 from catalog.store.tables import LICENSE, MODEL
 
@@ -256,6 +261,45 @@ def stream(
     else:
         for (data,) in result:
             yield Row(document(data), None)
+
+
+def stream_lines(
+    conn: Connection,
+    criteria: Criteria,
+    order: Order,
+    *,
+    limit: int | None = None,
+    page_size: int = STREAM_PAGE,
+    statement: Callable[[str, Sequence[Any]], None] | None = None,
+) -> Iterator[JsonText]:
+    """:func:`stream` as the lines a JSON listing writes (``catalog.listing.row_line``).
+
+    ``statement``: told the SQL and parameters sent to the database (the statement a replay
+    runs again, ``catalog.replay``), once every row was read and if there was one at least.
+    """
+    # The document only where there is no line (nothing decoded for the others).
+    data = case((MODEL.c.listing.is_(None), type_coerce(MODEL.c.data, Text)), else_=None)
+    stmt: Select[Any] = ordered(select(MODEL.c.listing, data).where(*where(criteria, conn)), order)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    sent: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        sent.append((sql, params))
+
+    if statement is not None:
+        event.listen(conn, "before_cursor_execute", capture)
+    try:
+        result = conn.execution_options(yield_per=page_size).execute(stmt)
+    finally:
+        if statement is not None:
+            event.remove(conn, "before_cursor_execute", capture)
+    rows = 0
+    for listing, data in result:
+        rows += 1
+        yield row_line(listing, data)
+    if statement is not None and rows and len(sent) == 1:
+        statement(sent[0][0], tuple(sent[0][1]))
 
 
 def row(values: Any) -> Row:

@@ -99,6 +99,9 @@ class ModelRow(TableModel, table=True):
     fit_max_context: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     """The full ``Model.to_json()`` document."""
+    listing: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The line a JSON listing writes for the model (``catalog.store.convert.listing_line``);
+    None when it depends on the day (a lifecycle) or the row predates it: encoded when read."""
 
 
 class SavedListRow(TableModel, table=True):

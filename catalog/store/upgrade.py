@@ -37,6 +37,7 @@ REVISIONS: tuple[str, ...] = (
     "0004_model_shutdown",
     "0005_bench_backends",
     "0006_search_index",
+    "0007_model_listing",
 )
 """Every revision this modelcat ships, oldest first (a test checks it against the scripts)."""
 HEAD_REVISION = REVISIONS[-1]

@@ -225,16 +225,21 @@ def test_each_item_is_written_before_the_next_is_read(indent: int | None) -> Non
 def test_the_cli_writes_each_model_before_reading_the_next(
     cat: Catalog, monkeypatch: pytest.MonkeyPatch, command: list[str], fmt: str
 ) -> None:
-    original = SearchEngine.stream_json
     written: list[int] = []
 
-    def spying(self: SearchEngine, *args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        for document in original(self, *args, **kwargs):
-            sys.stdout.flush()
-            written.append(sys.stdout.buffer.getvalue().count(b'"tunability_notes":'))
-            yield document
+    def spy(name: str) -> None:
+        original = getattr(SearchEngine, name)
 
-    monkeypatch.setattr(SearchEngine, "stream_json", spying)
+        def spying(self: SearchEngine, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            for document in original(self, *args, **kwargs):
+                sys.stdout.flush()
+                written.append(sys.stdout.buffer.getvalue().count(b'"tunability_notes":'))
+                yield document
+
+        monkeypatch.setattr(SearchEngine, name, spying)
+
+    spy("stream_json")  # dictionaries (CSV, a shortlist that remembers its ids)
+    spy("stream_lines")  # JSON and JSON Lines as the store keeps them
     result = cli(*command, "--format", fmt)
     assert result.exit_code == 0, result.output
     assert len(written) > 10
