@@ -17,6 +17,11 @@ connection and writes each row with ``catalog.listing.row_line`` through the wri
 changed, an empty answer whose reasons a full run explains, a plan that does not parse or
 whose statement fails before output) runs the command in full, which makes the plan again.
 
+A plan file is input like any other: it is read with a size cap, must carry the HMAC made
+with the user's own key (``replay.key`` beside the default store, readable by the user alone)
+and have the expected types, and its statement runs on a read-only connection; a plan that
+fails any of these is ignored, so a crafted one costs the replay and nothing else.
+
 Plans are made only for SQLite stores, JSON or JSON Lines to a pipe or a file, and queries the
 engine calls replayable (no search text, family or fit filter). ``MODELCAT_NO_REPLAY=1`` turns
 replays off.
@@ -26,8 +31,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -47,6 +54,8 @@ MAX_PLAN_BYTES = 4 * 1024 * 1024
 MAX_PLANS = 64
 """Plans kept at most (the oldest go first): one per distinct listing command line."""
 OFF_ENV = "MODELCAT_NO_REPLAY"
+SECRET_FILE = "replay.key"
+SECRET_BYTES = 32
 _ENV_PREFIXES = ("MODELCAT_", "XDG_", "LC_", "PYTHON")
 _ENV_NAMES = frozenset({"HOME", "TZ", "LANG"})
 
@@ -179,14 +188,49 @@ def _plans_dir() -> Path:
 
 
 def _load(key: str) -> dict[str, Any] | None:
-    """The plan kept under ``key``, if there is one and it has the expected shape."""
+    """The plan kept under ``key``, if there is one, signed with the user's key and of the
+    expected shape."""
     try:
         with open(_plans_dir() / f"{key}.json", "rb") as f:
             raw = f.read(MAX_PLAN_BYTES + 1)
-        plan = json.loads(raw) if len(raw) <= MAX_PLAN_BYTES else None
+        secret = _secret(create=False)
+        mac, _, body = raw.partition(b"\n")
+        if (
+            secret is None
+            or len(raw) > MAX_PLAN_BYTES
+            or not hmac.compare_digest(mac, _sign(secret, body))
+        ):
+            return None
+        plan = json.loads(body)
     except (OSError, ValueError, RecursionError):
         return None
     return plan if _well_formed(plan) else None
+
+
+def _sign(secret: bytes, body: bytes) -> bytes:
+    return hmac.new(secret, body, hashlib.sha256).hexdigest().encode()
+
+
+def _secret(*, create: bool) -> bytes | None:
+    """The user's plan-signing key (made on first use when ``create``; None if there is none)."""
+    from catalog.paths import user_data_dir
+
+    path = user_data_dir() / SECRET_FILE
+    try:
+        with open(path, "rb") as f:
+            secret = f.read(SECRET_BYTES * 2 + 1)
+        return secret if len(secret) == SECRET_BYTES * 2 else None
+    except FileNotFoundError:
+        if not create:
+            return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _secret(create=False)  # another process made it first
+    with os.fdopen(fd, "wb") as f:
+        f.write(secrets.token_hex(SECRET_BYTES).encode())
+    return _secret(create=False)
 
 
 def _well_formed(plan: Any) -> bool:
@@ -211,10 +255,14 @@ def _save(key: str, plan: dict[str, Any]) -> None:
     :data:`MAX_PLANS`. A cache that cannot be written only means no replay."""
     folder = _plans_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(plan, ensure_ascii=False).encode()
+        secret = _secret(create=True)
+        if secret is None:
+            return
+        body = json.dumps(plan, ensure_ascii=False).encode()
+        text = _sign(secret, body) + b"\n" + body
         if len(text) > MAX_PLAN_BYTES:
             return
+        folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:

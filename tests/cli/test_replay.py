@@ -208,11 +208,18 @@ def test_a_closed_pipe_ends_a_replay_quietly(env: dict[str, str]) -> None:
 # -- a plan is untrusted input -----------------------------------------------------------------
 
 
-def tamper(env: dict[str, str], **changes: Any) -> Path:
+def secret(env: dict[str, str]) -> bytes:
+    return (Path(env["HOME"]) / ".local/share/modelcat" / replay.SECRET_FILE).read_bytes()
+
+
+def tamper(env: dict[str, str], *, sign: bool = True, **changes: Any) -> Path:
+    """Change the kept plan; ``sign``: with the user's key, as a process of the user could."""
     (path,) = plans(env)
-    plan = json.loads(path.read_text())
+    mac, _, body = path.read_bytes().partition(b"\n")
+    plan = json.loads(body)
     plan.update(changes)
-    path.write_text(json.dumps(plan))
+    body = json.dumps(plan).encode()
+    path.write_bytes((replay._sign(secret(env), body) if sign else mac) + b"\n" + body)
     return path
 
 
@@ -242,6 +249,30 @@ def test_a_tampered_plan_costs_only_the_replay(
         (count,) = conn.execute("SELECT count(*) FROM model").fetchone()
     assert count == len(json.loads(first.out))  # nothing deleted
     assert run(env, *args).replayed  # the full run kept a good plan again
+
+
+def test_an_unsigned_plan_is_never_run(env: dict[str, str]) -> None:
+    """Whoever can write the cache but not read the user's key cannot make modelcat run a
+    statement of theirs: a changed plan whose MAC does not match is ignored."""
+    args = ["list", "--format", "json"]
+    first = run(env, *args)
+    tamper(env, sign=False, params=["llama-2-7b"], sql=FORGED)  # would list one model
+    forged = run(env, *args)
+    assert not forged.replayed
+    assert (forged.code, forged.out) == (0, first.out)
+    (path,) = plans(env)
+    _, _, body = path.read_bytes().partition(b"\n")
+    path.write_bytes(replay._sign(b"0" * 64, body) + b"\n" + body)  # another key
+    assert not run(env, *args).replayed
+    assert run(env, *args).replayed
+    key = Path(env["HOME"]) / ".local/share/modelcat" / replay.SECRET_FILE
+    assert key.stat().st_mode & 0o777 == 0o600
+    key.unlink()  # no key: nothing is replayed, the next full run makes one
+    assert not run(env, *args).replayed
+    assert run(env, *args).replayed
+
+
+FORGED = "SELECT listing, data FROM model WHERE id = ?"
 
 
 @pytest.mark.parametrize(
@@ -279,9 +310,12 @@ def test_any_plan_file_loads_as_a_plan_or_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     folder = replay._plans_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "k.json").write_bytes(content)
+    key = replay._secret(create=True)
+    assert key is not None
+    (folder / "k.json").write_bytes(replay._sign(key, content) + b"\n" + content)
     plan = replay._load("k")
     assert plan is None or replay._well_formed(plan)
 
