@@ -154,7 +154,8 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.build_only:
-        build_store(args.stores, args.hub)
+        store, _ = build_store(args.stores, args.hub)
+        print(store)
         return
     scratch = plans = None
     if args.store is not None:
@@ -162,14 +163,18 @@ def main() -> None:
             sys.exit(f"no store at {args.store}")
         store = args.store
     else:
-        # Built by a process of its own: a child forked from a process that holds the build
-        # would report its memory as the child's peak RSS.
+        # Built by a process of its own, and nothing of modelcat imported here: a child's peak
+        # RSS counts the memory of the process it was forked from (Linux keeps it past exec).
         stores = args.stores
         if stores is None:
             stores = scratch = Path(tempfile.mkdtemp(prefix="modelcat-bulk-"))
         build = [sys.executable, __file__, "--build-only", "--stores", str(stores)]
-        subprocess.run([*build, "--hub", str(args.hub)], check=True)
-        store, _ = build_store(stores, args.hub)
+        built = subprocess.run(
+            [*build, "--hub", str(args.hub)], check=True, stdout=subprocess.PIPE, text=True
+        )
+        *messages, path = built.stdout.splitlines()
+        print(*messages, sep="\n")
+        store = Path(path)
     try:
         import sqlite3
 

@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.schema import AccessMode, ApiInfo, Kind, Lifecycle, ModelEntry, Status, Tier, Variant
+from catalog.lifecycle import Status
+from catalog.schema import AccessMode, ApiInfo, Kind, Lifecycle, ModelEntry, Tier, Variant
 
 
 @dataclass(frozen=True)

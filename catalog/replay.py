@@ -291,7 +291,7 @@ def _replay(plan: dict[str, Any]) -> bool:
             if _curated_digest(plan["data_dir"]) != plan["state"]["data_digest"]:
                 return False
             rows = conn.execute(plan["sql"], plan["params"])
-            if rows.description is None or len(rows.description) != 2:
+            if rows.description is None or len(rows.description) != 3:
                 return False
             first = rows.fetchone()
         except (sqlite3.Error, OSError, ValueError, CatalogError):
@@ -306,8 +306,8 @@ def _lines(first: tuple[Any, ...], rest: Iterator[tuple[Any, ...]]) -> Iterator[
     from catalog.listing import row_line
 
     yield row_line(*first)
-    for listing, data in rest:
-        yield row_line(listing, data)
+    for listing, dated, data in rest:
+        yield row_line(listing, dated, data)
 
 
 def _write(plan: dict[str, Any], lines: Iterator[Any]) -> None:
@@ -326,7 +326,7 @@ def _write(plan: dict[str, Any], lines: Iterator[Any]) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, ValueError, LookupError, TypeError) as exc:
         sys.stdout.flush()
-        sys.stderr.write(f"modelcat: the store could not be read: {exc}\n")
+        sys.stderr.write(f"modelcat: the store could not be read: {exc!r}"[:500] + "\n")
         raise SystemExit(2) from None

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from catalog.lifecycle import Status, status_on
 from catalog.text import control_in
 
 AccessMode = Literal["open", "gated", "request", "api"]
@@ -35,7 +36,6 @@ Kind = Literal["decoder", "encoder", "encoder-decoder"]
 ``encoder-decoder`` (T5) models are catalogued for reference and are not recommended as LLMs."""
 TuningMethod = Literal["full", "lora", "qlora", "prompt-tuning", "api-finetune"]
 Tier = Literal["curated", "hub"]
-Status = Literal["active", "deprecated", "retired"]
 TermValue = Literal["yes", "no", "conditional", "unknown"]
 
 ACCESS_MODES: tuple[str, ...] = get_args(AccessMode)
@@ -200,12 +200,7 @@ class Lifecycle(_Strict):
 
     def status(self, today: dt.date | None = None) -> Status:
         """``retired`` from the shutdown day on, ``deprecated`` once announced, else ``active``."""
-        today = today or dt.date.today()
-        if self.shutdown is not None and self.shutdown <= today:
-            return "retired"
-        if self.shutdown is not None or (self.deprecated is not None and self.deprecated <= today):
-            return "deprecated"
-        return "active"
+        return status_on(self.deprecated, self.shutdown, today or dt.date.today())
 
 
 class ModelEntry(_Strict):

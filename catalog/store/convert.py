@@ -60,14 +60,16 @@ def model_row(model: Model, *, commercial_use: str) -> dict[str, Any]:
         "bound_licenses": "",
         **fit,
         "data": document,
-        "listing": listing_line(document) if model.lifecycle is None else None,
+        "listing": listing_line(document),
+        "listing_dated": model.lifecycle is not None,
     }
 
 
 def listing_line(document: dict[str, Any]) -> JsonText:
     """The line a JSON listing writes for a model: its stored ``document`` (``to_json`` with
-    the config) as ``to_json()`` gives it, in compact JSON. Stored only for a model without a
-    lifecycle, whose status (``active``) does not depend on the day it is read."""
+    the config) as ``to_json()`` gives it, in compact JSON. The ``status`` of a model with a
+    lifecycle is the day's it was written; a reader works it out again
+    (``catalog.listing.row_line``)."""
     return compact_json({k: v for k, v in document.items() if k != "config"})
 
 

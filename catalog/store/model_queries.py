@@ -279,7 +279,8 @@ def stream_lines(
     """
     # The document only where there is no line (nothing decoded for the others).
     data = case((MODEL.c.listing.is_(None), type_coerce(MODEL.c.data, Text)), else_=None)
-    stmt: Select[Any] = ordered(select(MODEL.c.listing, data).where(*where(criteria, conn)), order)
+    columns = (MODEL.c.listing, MODEL.c.listing_dated, data)
+    stmt: Select[Any] = ordered(select(*columns).where(*where(criteria, conn)), order)
     if limit is not None:
         stmt = stmt.limit(limit)
     sent: list[tuple[str, Any]] = []
@@ -295,9 +296,9 @@ def stream_lines(
         if statement is not None:
             event.remove(conn, "before_cursor_execute", capture)
     rows = 0
-    for listing, data in result:
+    for listing, dated, document in result:
         rows += 1
-        yield row_line(listing, data)
+        yield row_line(listing, dated, document)
     if statement is not None and rows and len(sent) == 1:
         statement(sent[0][0], tuple(sent[0][1]))
 

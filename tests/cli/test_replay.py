@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from catalog import replay
 from catalog.api import Catalog
+from catalog.listing import row_line
 from catalog.render import compact_json
 from tests.cli.test_exports import overlay
 
@@ -361,11 +362,28 @@ def test_the_stored_line_is_the_listing_document(tmp_path: Path) -> None:
     with Catalog.open(str(db)) as cat:
         models = {m.id: m for m in cat.list()}
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT id, listing FROM model").fetchall()
+        rows = conn.execute("SELECT id, listing, listing_dated FROM model").fetchall()
     assert len(rows) == len(models)
-    for model_id, listing in rows:
+    assert {bool(dated) for _, _, dated in rows} == {True, False}
+    for model_id, listing, dated in rows:
         model = models[model_id]
-        if model.lifecycle is None:
+        assert bool(dated) == (model.lifecycle is not None)  # its status depends on the day
+        assert row_line(listing, dated, None) == compact_json(model.to_json())
+        if not dated:
             assert listing == compact_json(model.to_json())
-        else:
-            assert listing is None  # its status depends on the day
+
+
+def test_a_dated_line_says_the_status_of_the_day_it_is_read(tmp_path: Path) -> None:
+    """A line written while a model was deprecated reads ``retired`` once its day has come."""
+    db = tmp_path / "store.db"
+    with Catalog.open(str(db)) as cat:
+        retired = [m for m in cat.list() if m.status() == "retired"]
+    assert retired
+    model = retired[0]
+    with sqlite3.connect(db) as conn:
+        (listing,) = conn.execute("SELECT listing FROM model WHERE id = ?", (model.id,)).fetchone()
+    written = json.loads(listing)
+    written["status"] = "deprecated"  # as written before the shutdown day
+    line = row_line(json.dumps(written, separators=(",", ":")), True, None)
+    assert json.loads(line)["status"] == "retired"
+    assert line == compact_json(model.to_json())

@@ -98,7 +98,7 @@ def _curated(conn: Connection, curated: Any) -> None:
         del row["shutdown_date"]  # added by migration 0004
         for later in ("hub_key", "bound_licenses") + tuple(k for k in row if k.startswith("fit_")):
             del row[later]  # added by migration 0005
-        del row["listing"]  # added by migration 0007
+        del row["listing"], row["listing_dated"]  # added by migration 0007
         _insert(conn, "model", _jsonable(row))
 
 

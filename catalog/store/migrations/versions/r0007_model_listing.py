@@ -1,11 +1,11 @@
-"""A model's listing line: ``model.listing``.
+"""A model's listing line: ``model.listing`` and ``model.listing_dated``.
 
 ``list``, ``export`` and ``shortlist`` write JSON and JSON Lines model by model; decoding each
 stored document and encoding it again was most of a long listing's time. The line a listing
-writes (``catalog.render.compact_json`` of ``Model.to_json()``) is kept beside the document
-when it does not depend on the day it is read, i.e. for a model without a lifecycle (whose
-``status`` is always ``active``). Rows written before this revision keep null: a reader
-encodes their document as before, so the store is upgraded in place without a rewrite.
+writes (``catalog.render.compact_json`` of ``Model.to_json()``) is kept beside the document;
+``listing_dated`` marks a line whose ``status`` is worked out again on the day it is read (a
+model with a lifecycle). Rows written before this revision keep null: a reader encodes their
+document as before, so the store is upgraded in place without a rewrite.
 
 Revision ID: 0007_model_listing
 Revises: 0006_search_index
@@ -25,8 +25,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("model") as batch:
         batch.add_column(sa.Column("listing", sa.Text(), nullable=True))
+        batch.add_column(
+            sa.Column("listing_dated", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("model") as batch:
+        batch.drop_column("listing_dated")
         batch.drop_column("listing")
