@@ -10,6 +10,11 @@ baselines measured in the same interleaved rounds:
 - a bare script (``sqlite3`` + ``json``, nothing of modelcat) that writes the same rows as
   ``list --format jsonl``: the least Python can do for this output.
 
+The plain command names are replays (``catalog.replay``): the warm-up round runs each in full,
+which keeps its statement as a plan (in a scratch cache folder), and the timed rounds replay
+it, as a pipeline that runs the same listing again does. ``full run:`` rows set
+``MODELCAT_NO_REPLAY=1``: the search engine builds the statement, as on a first run.
+
 ``--before PATH`` times another ``modelcat`` script (an older checkout) in the same rounds, for
 a before/after ratio. Output goes to ``/dev/null`` (not a terminal: compact JSON). Processes
 run as installed (bytecode cached, stdout buffered: PYTHONDONTWRITEBYTECODE and

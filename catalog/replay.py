@@ -70,6 +70,8 @@ def answer(argv: Sequence[str]) -> bool:
     _pending = None
     if os.environ.get(OFF_ENV) or not COMMANDS.intersection(argv):
         return False
+    if "export" not in argv and not any("json" in arg for arg in argv):
+        return False  # a table, CSV or Markdown listing: never replayed
     try:
         key = _key(argv)
     except OSError:

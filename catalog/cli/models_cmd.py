@@ -95,18 +95,21 @@ def print_models(
     title: str | None,
     compact: bool = False,
     ids: list[str] | None = None,
+    replayable: bool = False,
 ) -> None:
     """Print a listing; an empty one says which filter removed everything.
 
     JSON, JSON Lines and CSV are written model by model as the store is read (never the
     whole listing in memory); a table and Markdown are laid out from the whole listing.
     ``title``: the table's (None: the number of models). ``ids``: filled with the ids listed.
+    ``replayable``: the filters are the command line's alone (``list``, ``export``; not a
+    saved query read from the store), so its statement may be kept for a replay.
     """
     if fmt.streamed:
         # stream_json raises a usage error when called, before any output: no half document
         def documents() -> Iterator[Any]:
             if fmt is not ListingFormat.csv and ids is None:  # JSON as the store keeps it
-                keep = replay_keeper(cat, fmt.value, compact=compact)
+                keep = replay_keeper(cat, fmt.value, compact=compact) if replayable else None
                 return cat.search.stream_lines(filters, sort=sort, top=top, keep=keep)
             return _noting(cat.search.stream_json(filters, sort=sort, top=top), ids)
 
@@ -206,7 +209,8 @@ def list_models(
     )  # fmt: skip
     cat = open_catalog(ctx)
     order = Sort.parse(sort, default=LIST_SORT)
-    print_models(cat, fmt, filters=filters, sort=order, top=top, title=None, compact=compact)
+    print_models(cat, fmt, filters=filters, sort=order, top=top, title=None, compact=compact,
+                 replayable=True)  # fmt: skip
 
 
 def shortlist(
@@ -490,7 +494,7 @@ def export(
         )
         return
     print_models(cat, fmt, filters=filters, sort=LIST_SORT, top=None, title="catalog",
-                 compact=compact)  # fmt: skip
+                 compact=compact, replayable=True)  # fmt: skip
 
 
 def _flatten(value: Any, prefix: str = "") -> Any:

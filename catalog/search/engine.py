@@ -162,7 +162,8 @@ class SearchEngine:
         running them again gives the same answer while the store's licenses, curated build and
         schema stay as they are and the day is the same (``catalog.replay`` checks those): one
         statement on SQLite, no search text (ranked in Python), family (checked and noted
-        against the store's families) or fit filter (judged on this machine's free memory).
+        against the store's families), fit (judged on this machine's free memory) or id
+        filter (a saved list's, read from the store).
 
         Raises (at once, before any row is read): what :meth:`criteria` raises.
         """
@@ -172,6 +173,7 @@ class SearchEngine:
             and not criteria.needle
             and not criteria.family_keys
             and criteria.fit is None
+            and criteria.ids is None  # a saved list's ids, read from the store
         )
         return self._lines(criteria, sort, top, keep if replayable else None)
 

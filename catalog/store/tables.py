@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, Index, Table, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, Index, Table, Text
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = "3"
@@ -102,10 +102,9 @@ class ModelRow(TableModel, table=True):
     listing: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """The line a JSON listing writes for the model (``catalog.store.convert.listing_line``);
     None for a row written before it existed (its document is encoded when read)."""
-    listing_dated: bool = Field(
-        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
-    )
-    """The line's ``status`` is worked out again on the day it is read (a lifecycle)."""
+    listing_dated: bool | None = Field(default=None, sa_column=Column(Boolean, nullable=True))
+    """The line's ``status`` is worked out again on the day it is read (a lifecycle); None
+    with the line."""
 
 
 class SavedListRow(TableModel, table=True):

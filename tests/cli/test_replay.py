@@ -126,6 +126,21 @@ def test_what_is_never_replayed(env: dict[str, str], args: list[str]) -> None:
     assert plans(env) == []
 
 
+def test_a_saved_shortlist_named_list_is_read_from_the_store_each_time(
+    env: dict[str, str],
+) -> None:
+    """``shortlist --load list`` has ``list`` on its command line, but its query is read from
+    the store: no plan is kept, and a list saved again under that name is what is shown."""
+    assert run(env, "shortlist", "--access", "open", "--top", "2", "--save", "list").code == 0
+    args = ["shortlist", "--load", "list", "--format", "json"]
+    first = run(env, *args)
+    assert first.code == 0 and len(json.loads(first.out)) == 2
+    assert run(env, "shortlist", "--access", "api", "--top", "3", "--save", "list").code == 0
+    second = run(env, *args)
+    assert not second.replayed and plans(env) == []
+    assert [m["access"] for m in json.loads(second.out)] == ["api"] * 3
+
+
 def test_a_changed_overlay_is_read_again(env: dict[str, str], tmp_path: Path) -> None:
     folder = overlay(tmp_path, id="first-extra")
     args = ["list", "--format", "jsonl", "--tier", "curated"]

@@ -4,7 +4,7 @@
 stored document and encoding it again was most of a long listing's time. The line a listing
 writes (``catalog.render.compact_json`` of ``Model.to_json()``) is kept beside the document;
 ``listing_dated`` marks a line whose ``status`` is worked out again on the day it is read (a
-model with a lifecycle). Rows written before this revision keep null: a reader encodes their
+model with a lifecycle). Rows written before this revision keep nulls: a reader encodes their
 document as before, so the store is upgraded in place without a rewrite.
 
 Revision ID: 0007_model_listing
@@ -23,14 +23,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("model") as batch:
-        batch.add_column(sa.Column("listing", sa.Text(), nullable=True))
-        batch.add_column(
-            sa.Column("listing_dated", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ALTER TABLE ... ADD COLUMN (no batch): on SQLite a batch would copy the table and
+    # drop the text index's triggers with it.
+    op.add_column("model", sa.Column("listing", sa.Text(), nullable=True))
+    op.add_column("model", sa.Column("listing_dated", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("model") as batch:
-        batch.drop_column("listing_dated")
-        batch.drop_column("listing")
+    op.drop_column("model", "listing_dated")  # SQLite 3.35+ drops a column in place
+    op.drop_column("model", "listing")
