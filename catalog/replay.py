@@ -6,7 +6,8 @@ query is made by the one search engine (``catalog.search``) from the filters. Wh
 command ran in full, the engine hands its SQL statement to :func:`keeper`, which keeps it as a
 *plan* in the user's cache under a key of everything the answer depends on besides the store:
 the arguments, the environment variables modelcat and its folders read, the working folder,
-the day (retired models), whether stdout is a terminal, the Python and the modelcat code.
+whether stdout is a terminal, the Python and the modelcat code. (A statement that holds the
+day, one leaving retired models out, is not kept: the engine says which are.)
 
 The same command run again (:func:`answer`, before anything heavy is imported) checks that the
 store is as the plan found it in all the query was made from: its schema revision, the curated
@@ -29,7 +30,6 @@ replays off.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -121,7 +121,6 @@ def _key(argv: Sequence[str]) -> str:
         "version": PLAN_VERSION,
         "argv": list(argv),
         "cwd": os.getcwd(),
-        "day": dt.date.today().isoformat(),
         "tty": sys.stdout.isatty(),
         "python": sys.version,
         "env": {

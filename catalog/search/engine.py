@@ -160,10 +160,10 @@ class SearchEngine:
 
         ``keep``: given the SQL statement and parameters of the listing once it was read, when
         running them again gives the same answer while the store's licenses, curated build and
-        schema stay as they are and the day is the same (``catalog.replay`` checks those): one
-        statement on SQLite, no search text (ranked in Python), family (checked and noted
-        against the store's families), fit (judged on this machine's free memory) or id
-        filter (a saved list's, read from the store).
+        schema stay as they are (``catalog.replay`` checks those): one statement on SQLite, no
+        search text (ranked in Python), family (checked and noted against the store's
+        families), fit (judged on this machine's free memory) or id filter (a saved list's,
+        read from the store), retired models not left out (that holds the day).
 
         Raises (at once, before any row is read): what :meth:`criteria` raises.
         """
@@ -174,6 +174,7 @@ class SearchEngine:
             and not criteria.family_keys
             and criteria.fit is None
             and criteria.ids is None  # a saved list's ids, read from the store
+            and criteria.served_on is None  # today's date
         )
         return self._lines(criteria, sort, top, keep if replayable else None)
 

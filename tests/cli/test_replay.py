@@ -25,6 +25,7 @@ from catalog import replay
 from catalog.api import Catalog
 from catalog.listing import row_line
 from catalog.render import compact_json
+from catalog.search import LIST_SORT, make_filters
 from tests.cli.test_exports import overlay
 
 MARK = "\n<replayed:{}>\n"
@@ -336,37 +337,36 @@ def test_any_plan_file_loads_as_a_plan_or_nothing(
     assert plan is None or replay._well_formed(plan)
 
 
-def test_the_key_holds_the_day_the_arguments_and_the_code(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    import datetime as dt
-
+def test_the_key_holds_the_arguments_the_environment_and_the_code(tmp_path: Path) -> None:
     key = replay._key(["list", "--format", "json"])
     assert replay._key(["list", "--format", "json"]) == key
     assert replay._key(["list", "--format", "jsonl"]) != key
-    monkeypatch.setenv("MODELCAT_DB", str(tmp_path / "other.db"))
-    assert replay._key(["list", "--format", "json"]) != key
-    monkeypatch.delenv("MODELCAT_DB")
-    base = replay._key(["list", "--format", "json"])
-
-    class Tomorrow(dt.date):
-        @classmethod
-        def today(cls) -> Tomorrow:
-            return cls.fromordinal(dt.date.today().toordinal() + 1)
-
-    class Clock:
-        date = Tomorrow
-
-    monkeypatch.setattr(replay, "dt", Clock)
-    assert replay._key(["list", "--format", "json"]) != base
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MODELCAT_DB", str(tmp_path / "other.db"))
+        assert replay._key(["list", "--format", "json"]) != key
+        patch.chdir(tmp_path)
+        assert replay._key(["list", "--format", "json"]) != key
+    assert replay._key(["list", "--format", "json"]) == key
     module = Path(replay.__file__).with_name("listing.py")
     stat = module.stat()
     try:
         os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        assert replay._key(["list", "--format", "json"]) != base
+        assert replay._key(["list", "--format", "json"]) != key
     finally:
         os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_listing_that_holds_the_day_is_not_kept(tmp_path: Path) -> None:
+    """Leaving retired models out compares with today's date: such a statement is not kept."""
+    kept: list[Any] = []
+    with Catalog.open(str(tmp_path / "store.db")) as cat:
+        for hide in (True, False):
+            filters = make_filters(hide_retired=hide)
+            lines = cat.search.stream_lines(
+                filters, sort=LIST_SORT, keep=lambda sql, params: kept.append(params)
+            )
+            assert list(lines)
+    assert len(kept) == 1  # the one with retired models
 
 
 # -- the listing column -----------------------------------------------------------------------
