@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from catalog.domain import Model
 from catalog.errors import UnknownModelError
-from catalog.paths import default_db_url, to_db_url
+from catalog.paths import default_db_url, named_store_file, to_db_url
 from catalog.search.engine import SearchEngine
 from catalog.search.filters import LIST_SORT, SHORTLIST_SORT, Filters, Sort, make_filters
 from catalog.store.open import StoreInfo, open_store, rebuild_store, store_info
@@ -65,6 +65,8 @@ class Catalog:
         self.recovered_from = recovered_from
         """Where a corrupt database file was moved before this catalog rebuilt it."""
         self._search: SearchEngine | None = None
+        self.named_file: str | None = None
+        """The SQLite file as the caller named it (symlinks not followed), when opened by name."""
 
     @classmethod
     def open(
@@ -83,7 +85,9 @@ class Catalog:
         """
         url = to_db_url(db) if db is not None else default_db_url()
         engine, recovered = open_store(url, data_dir=data_dir)
-        return cls(engine, data_dir=data_dir, recovered_from=recovered)
+        cat = cls(engine, data_dir=data_dir, recovered_from=recovered)
+        cat.named_file = named_store_file(db)
+        return cat
 
     def close(self) -> None:
         """Release the database connections."""
@@ -180,9 +184,14 @@ class Catalog:
         """What keeps the statement of a listing now written in ``shape`` (``json``,
         ``jsonl`` or ``export``) so the same command can replay it (``catalog.replay``); None
         when this process does not run such a command or the store is not a SQLite file."""
+        from pathlib import Path
+
         from catalog import replay
 
-        store = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        store = self.named_file if self.engine.dialect.name == "sqlite" else None
+        opened = self.engine.url.database
+        if store is None or opened is None or Path(store).resolve() != Path(opened).resolve():
+            return None
         data_dir = os.fspath(self.data_dir) if self.data_dir is not None else None
         return replay.keeper(shape, store=store, data_dir=data_dir, licenses=licenses)
 

@@ -47,3 +47,16 @@ def to_db_url(value: str | os.PathLike[str]) -> str:
     if "://" in text:
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def named_store_file(db: str | os.PathLike[str] | None) -> str | None:
+    """The SQLite file ``db`` (None: ``$MODELCAT_DB`` or the default store) names, as named:
+    a symlink in the name is followed whenever it is opened, where :func:`to_db_url` resolves
+    it once. None for a URL of another database (or with options)."""
+    text = os.fspath(db) if db is not None else os.environ.get(DB_ENV) or str(default_db_path())
+    if "://" in text:
+        prefix = "sqlite:///"
+        if not text.startswith(prefix) or "?" in text:
+            return None
+        text = text.removeprefix(prefix)
+    return os.path.abspath(os.path.expanduser(text))

@@ -99,7 +99,7 @@ def keeper(
             return
         plan = {
             "version": PLAN_VERSION,
-            "store": str(Path(store).resolve()),
+            "store": store,  # as named: a symlink in it is followed when replayed
             "data_dir": data_dir,
             "state": state,
             "shape": shape,

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from catalog import replay
 from catalog.api import Catalog
 from catalog.listing import row_line
+from catalog.paths import named_store_file
 from catalog.render import compact_json
 from catalog.search import LIST_SORT, make_filters
 from tests.cli.test_exports import overlay
@@ -200,6 +201,28 @@ def test_new_rows_show_in_a_replay(env: dict[str, str], tmp_path: Path) -> None:
     assert replayed.replayed
     ids = [json.loads(line)["id"] for line in replayed.out.splitlines()]
     assert ids[-1] == "zz-copy"
+
+
+def test_a_store_named_by_a_symlink_is_the_one_it_points_to_now(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    link = tmp_path / "store-link.db"
+    args = ["list", "--format", "jsonl"]
+    for store in (first, second):  # built from the same files: the same licenses and build
+        assert run(env, *args, MODELCAT_DB=str(store)).code == 0
+    with sqlite3.connect(second) as conn:
+        conn.execute("DELETE FROM model WHERE id = 'llama-2-7b'")
+    link.symlink_to(first)
+    on_first = run(env, *args, MODELCAT_DB=str(link))
+    assert "llama-2-7b" in on_first.out
+    assert run(env, *args, MODELCAT_DB=str(link)).replayed
+    link.unlink()
+    link.symlink_to(second)
+    on_second = run(env, *args, MODELCAT_DB=str(link))
+    assert on_second.replayed
+    assert '"id":"llama-2-7b"' not in on_second.out
+    assert len(on_second.out.splitlines()) == len(on_first.out.splitlines()) - 1
 
 
 def test_a_closed_pipe_ends_a_replay_quietly(env: dict[str, str]) -> None:
@@ -402,3 +425,15 @@ def test_a_dated_line_says_the_status_of_the_day_it_is_read(tmp_path: Path) -> N
     line = row_line(json.dumps(written, separators=(",", ":")), True, None)
     assert json.loads(line)["status"] == "retired"
     assert line == compact_json(model.to_json())
+
+
+def test_the_store_file_as_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert named_store_file("sqlite:////srv/m/store.db") == "/srv/m/store.db"
+    assert named_store_file("sqlite:///rel.db") == str(tmp_path / "rel.db")
+    assert named_store_file("rel.db") == str(tmp_path / "rel.db")
+    assert named_store_file("~/s.db") == os.path.expanduser("~/s.db")
+    assert named_store_file("postgresql+psycopg://u:p@h/db") is None
+    assert named_store_file("sqlite:///file:s.db?mode=ro&uri=true") is None
+    monkeypatch.setenv("MODELCAT_DB", "env.db")
+    assert named_store_file(None) == str(tmp_path / "env.db")
