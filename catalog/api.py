@@ -59,14 +59,15 @@ class Catalog:
         *,
         data_dir: str | os.PathLike[str] | None = None,
         recovered_from: str | None = None,
+        named_file: str | None = None,
     ) -> None:
         self.engine = engine
         self.data_dir = data_dir
         self.recovered_from = recovered_from
         """Where a corrupt database file was moved before this catalog rebuilt it."""
-        self._search: SearchEngine | None = None
-        self.named_file: str | None = None
+        self.named_file = named_file
         """The SQLite file as the caller named it (symlinks not followed), when opened by name."""
+        self._search: SearchEngine | None = None
 
     @classmethod
     def open(
@@ -85,9 +86,8 @@ class Catalog:
         """
         url = to_db_url(db) if db is not None else default_db_url()
         engine, recovered = open_store(url, data_dir=data_dir)
-        cat = cls(engine, data_dir=data_dir, recovered_from=recovered)
-        cat.named_file = named_store_file(db)
-        return cat
+        named = named_store_file(db)
+        return cls(engine, data_dir=data_dir, recovered_from=recovered, named_file=named)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -184,13 +184,11 @@ class Catalog:
         """What keeps the statement of a listing now written in ``shape`` (``json``,
         ``jsonl`` or ``export``) so the same command can replay it (``catalog.replay``); None
         when this process does not run such a command or the store is not a SQLite file."""
-        from pathlib import Path
-
         from catalog import replay
 
         store = self.named_file if self.engine.dialect.name == "sqlite" else None
         opened = self.engine.url.database
-        if store is None or opened is None or Path(store).resolve() != Path(opened).resolve():
+        if store is None or opened is None or os.path.realpath(store) != os.path.realpath(opened):
             return None
         data_dir = os.fspath(self.data_dir) if self.data_dir is not None else None
         return replay.keeper(shape, store=store, data_dir=data_dir, licenses=licenses)

@@ -12,7 +12,7 @@ from catalog.lifecycle import status_on
 from catalog.render import JsonText, compact_json
 
 
-def row_line(listing: str | None, dated: Any, data: Any) -> JsonText:
+def row_line(listing: str | None, dated: bool | None, data: Any) -> JsonText:
     """The compact JSON of a model's ``to_json()`` from its stored row.
 
     ``listing``: the line kept when the row was written (``catalog.store.convert.listing_line``),

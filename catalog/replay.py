@@ -38,6 +38,7 @@ import secrets
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def keeper(
 
     def keep(sql: str, params: Sequence[Any]) -> None:
         try:
-            with _connect(store) as conn:
+            with closing(_connect(store)) as conn:
                 state = _state(conn)
         except (sqlite3.Error, OSError):
             return
@@ -285,7 +286,7 @@ def _replay(plan: dict[str, Any]) -> bool:
         conn = _connect(plan["store"])
     except (sqlite3.Error, OSError):
         return False
-    with conn:
+    with closing(conn):
         try:
             if _state(conn) != plan["state"]:
                 return False

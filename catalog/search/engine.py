@@ -20,7 +20,8 @@ from sqlalchemy.engine import Engine
 
 from catalog.domain import Model, listing_json
 from catalog.errors import UsageError
-from catalog.render import JsonText, compact_json
+from catalog.listing import row_line
+from catalog.render import JsonText
 from catalog.search.explain import EmptyReason, why_empty
 from catalog.search.filters import SHORTLIST_SORT, Filters, Sort
 from catalog.store import model_queries as q
@@ -187,7 +188,7 @@ class SearchEngine:
     ) -> Iterator[JsonText]:
         if criteria.needle and sort == SHORTLIST_SORT:
             for row in self._stream(criteria, sort, top, fit=False):
-                yield compact_json(listing_json(row.data))
+                yield row_line(None, None, row.data)  # ranked rows read the document
             return
         order = q.Order(sort.key, sort.descending)
         with self.engine.connect() as conn:

@@ -221,10 +221,7 @@ def page(
 ) -> list[Row]:
     """One sorted page of the models matching ``criteria`` (a ranked text search:
     ``catalog.store.ranked_page``)."""
-    stmt: Select[Any] = select(MODEL.c.data, *FIT_COLUMNS).where(*where(criteria, conn))
-    stmt = ordered(stmt, order)
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    stmt = _selected((MODEL.c.data, *FIT_COLUMNS), conn, criteria, order, limit)
     if offset:
         stmt = stmt.offset(offset)
     return [row(r._mapping) for r in conn.execute(stmt)]
@@ -251,16 +248,23 @@ def stream(
     read inside ``conn``'s transaction: one consistent snapshot however slowly they are taken.
     """
     columns = (MODEL.c.data, *FIT_COLUMNS) if fit else (MODEL.c.data,)
-    stmt: Select[Any] = ordered(select(*columns).where(*where(criteria, conn)), order)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    result = conn.execution_options(yield_per=page_size).execute(stmt)
+    result = conn.execution_options(yield_per=page_size).execute(
+        _selected(columns, conn, criteria, order, limit)
+    )
     if fit:
         for values in result:
             yield row(values._mapping)
     else:
         for (data,) in result:
             yield Row(document(data), None)
+
+
+def _selected(
+    columns: Sequence[Any], conn: Connection, criteria: Criteria, order: Order, limit: int | None
+) -> Select[Any]:
+    """The ``columns`` of the models matching ``criteria`` in ``order``, the first ``limit``."""
+    stmt: Select[Any] = ordered(select(*columns).where(*where(criteria, conn)), order)
+    return stmt.limit(limit) if limit is not None else stmt
 
 
 def stream_lines(
@@ -279,10 +283,7 @@ def stream_lines(
     """
     # The document only where there is no line (nothing decoded for the others).
     data = case((MODEL.c.listing.is_(None), type_coerce(MODEL.c.data, Text)), else_=None)
-    columns = (MODEL.c.listing, MODEL.c.listing_dated, data)
-    stmt: Select[Any] = ordered(select(*columns).where(*where(criteria, conn)), order)
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    stmt = _selected((MODEL.c.listing, MODEL.c.listing_dated, data), conn, criteria, order, limit)
     sent: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
